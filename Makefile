@@ -1,0 +1,56 @@
+# FleetLab. Quick start: `make run`, then `make test`.
+export PATH := /usr/local/go/bin:$(HOME)/go/bin:$(PATH)
+
+GO        ?= go
+BIN       := bin
+# Size of benchmark fleets; `make bench FLEETLAB_BENCH_THINGS=10000000`.
+FLEETLAB_BENCH_THINGS ?= 1000000
+export FLEETLAB_BENCH_THINGS
+# Packages with concurrent readers and writers: tested with -race.
+RACE_PKGS := ./index/...
+
+.PHONY: all build test vet race deps bench run fmt lint fuzz clean
+
+all: build
+
+build:
+	$(GO) build -o $(BIN)/ ./cmd/...
+
+deps:
+	@scripts/deps.sh
+
+vet:
+	$(GO) vet ./...
+
+test: vet
+	$(GO) test -count=1 ./...
+	$(GO) test -count=1 -race $(RACE_PKGS)
+
+# The flagship run. Until the simulator lands this benchmarks the fleet index
+# on a synthetic fleet of a million things.
+run: build
+	$(BIN)/fleetbench index --synthetic 1000000 --seed 1 --repeat 20 \
+	  --query 'thingTypeName:Sensor_v3 AND attributes.region:us-east-1' \
+	  --query 'shadow.reported.temperature > 70' \
+	  --query 'connectivity.connected:true AND shadow.reported.firmware_version < "2.1.0"' \
+	  --query 'thingGroupNames:ProductionDevices AND attributes.hw_rev:B AND shadow.reported.battery:[0 TO 20} AND NOT shadow.hasDelta:true' \
+	  --query 'thingName:sensor-00001*'
+
+bench: build
+	$(GO) test -run='^$$' -bench=. -benchmem -count=1 -timeout=60m ./index/...
+	$(BIN)/fleetbench index --synthetic $(FLEETLAB_BENCH_THINGS) --seed 1 --repeat 50 --queries bench/queries.txt
+	$(BIN)/fleetbench index --synthetic $(FLEETLAB_BENCH_THINGS) --seed 1 --repeat 10 \
+	  --query 'connectivity.connected:true' --agg statistics --field shadow.reported.temperature
+
+fmt:
+	gofmt -w $$(git ls-files '*.go')
+
+lint:
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo "gofmt needed"; exit 1; }
+	$(GO) vet ./...
+
+fuzz:
+	$(GO) test ./index/query -run='^$$' -fuzz=FuzzParse -fuzztime=60s
+
+clean:
+	rm -rf $(BIN)

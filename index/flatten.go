@@ -1,0 +1,287 @@
+package index
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"reflect"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/fleetlab/fleetlab/index/query"
+)
+
+// Kind is the type of one indexed value.
+type Kind uint8
+
+const (
+	KindString Kind = iota
+	KindNumber
+	KindBool
+)
+
+// Value is one value of a field. A registry attribute is a string whose
+// text may also parse as a number; then Numeric is set and Num holds it, and
+// the value matches both as a string and as a number.
+type Value struct {
+	Kind    Kind
+	Numeric bool
+	Bool    bool
+	Num     float64
+	Str     string
+}
+
+// String returns the value as text (numbers in their shortest form).
+func (v Value) String() string {
+	switch v.Kind {
+	case KindNumber:
+		return strconv.FormatFloat(v.Num, 'f', -1, 64)
+	case KindBool:
+		return strconv.FormatBool(v.Bool)
+	}
+	return v.Str
+}
+
+// StringValue, NumberValue and BoolValue build values.
+func StringValue(s string) Value  { return Value{Kind: KindString, Str: s} }
+func NumberValue(f float64) Value { return Value{Kind: KindNumber, Num: f} }
+func BoolValue(b bool) Value      { return Value{Kind: KindBool, Bool: b} }
+func attributeValue(s string) Value {
+	v := Value{Kind: KindString, Str: s}
+	if f, ok := query.ParseNumber(s); ok {
+		v.Numeric, v.Num = true, f
+	}
+	return v
+}
+
+// FieldValues is a field and its values (more than one for arrays).
+type FieldValues struct {
+	Field  string
+	Values []Value
+}
+
+// Flat is a thing document flattened into dotted fields, sorted by field
+// name. It is what the index stores and what the single-document evaluator
+// reads.
+type Flat []FieldValues
+
+// Get returns the values of a field, or nil.
+func (f Flat) Get(field string) []Value {
+	i, ok := slices.BinarySearchFunc(f, field, func(fv FieldValues, name string) int {
+		return strings.Compare(fv.Field, name)
+	})
+	if !ok {
+		return nil
+	}
+	return f[i].Values
+}
+
+// Flatten turns a document into its indexed fields under cfg: registry
+// always; shadow, named shadows, connectivity and Device Defender when the
+// configuration indexes them. A shadow without delta gets one computed from
+// desired and reported, and hasDelta from that.
+func Flatten(d *Document, cfg Config) (Flat, error) {
+	b := flatBuilder{}
+	if d.ThingName != "" {
+		b.add("thingName", StringValue(d.ThingName))
+	}
+	if d.ThingID != "" {
+		b.add("thingId", StringValue(d.ThingID))
+	}
+	if d.ThingTypeName != "" {
+		b.add("thingTypeName", StringValue(d.ThingTypeName))
+	}
+	for _, g := range d.ThingGroupNames {
+		b.add("thingGroupNames", StringValue(g))
+	}
+	for k, v := range d.Attributes {
+		b.add("attributes."+k, attributeValue(v))
+	}
+	if d.RegistryVersion != 0 {
+		b.add("registry.version", NumberValue(float64(d.RegistryVersion)))
+	}
+	if cfg.shadowOn() && len(d.Shadow) > 0 {
+		shadow, err := decodeObject(d.Shadow)
+		if err != nil {
+			return nil, fmt.Errorf("thing %s: shadow: %w", d.ThingName, err)
+		}
+		if hasClassicShadow(shadow) {
+			b.shadow("shadow", shadow)
+		}
+		if shadow != nil {
+			if names, ok := shadow["name"].(map[string]any); ok {
+				for name, s := range names {
+					if so, ok := s.(map[string]any); ok && cfg.namedShadowIncluded(name) {
+						b.shadow("shadow.name."+name, so)
+					}
+				}
+			}
+		}
+	}
+	if cfg.connectivityOn() && d.Connectivity != nil {
+		c := d.Connectivity
+		b.add("connectivity.connected", BoolValue(c.Connected))
+		if c.Timestamp != 0 {
+			b.add("connectivity.timestamp", NumberValue(float64(c.Timestamp)))
+		}
+		if c.DisconnectReason != "" {
+			b.add("connectivity.disconnectReason", StringValue(c.DisconnectReason))
+		}
+	}
+	if cfg.defenderOn() && len(d.DeviceDefender) > 0 {
+		dd, err := decodeObject(d.DeviceDefender)
+		if err != nil {
+			return nil, fmt.Errorf("thing %s: deviceDefender: %w", d.ThingName, err)
+		}
+		b.object("deviceDefender", dd)
+	}
+	return b.finish(), nil
+}
+
+// hasClassicShadow reports whether the shadow object holds a classic
+// shadow: any key besides "name", which holds the named shadows.
+func hasClassicShadow(s map[string]any) bool {
+	for k := range s {
+		if k != "name" {
+			return true
+		}
+	}
+	return false
+}
+
+// decodeObject accepts a JSON object, or a JSON string holding one (the
+// form SearchIndex returns), or null.
+func decodeObject(raw json.RawMessage) (map[string]any, error) {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) > 0 && raw[0] == '"' {
+		var s string
+		if err := json.Unmarshal(raw, &s); err != nil {
+			return nil, err
+		}
+		raw = []byte(s)
+	}
+	var v any
+	if err := json.Unmarshal(raw, &v); err != nil {
+		return nil, err
+	}
+	switch o := v.(type) {
+	case nil:
+		return nil, nil
+	case map[string]any:
+		return o, nil
+	}
+	return nil, fmt.Errorf("expected a JSON object")
+}
+
+type flatBuilder struct {
+	pairs []pair
+}
+
+type pair struct {
+	field string
+	value Value
+}
+
+func (b *flatBuilder) add(field string, v Value) { b.pairs = append(b.pairs, pair{field, v}) }
+
+// shadow flattens one shadow (classic or named) under prefix.
+func (b *flatBuilder) shadow(prefix string, s map[string]any) {
+	desired, _ := s["desired"].(map[string]any)
+	reported, _ := s["reported"].(map[string]any)
+	b.object(prefix+".desired", desired)
+	b.object(prefix+".reported", reported)
+	if m, ok := s["metadata"].(map[string]any); ok {
+		b.object(prefix+".metadata", m)
+	}
+	delta, _ := s["delta"].(map[string]any)
+	if s["delta"] == nil {
+		delta = Delta(desired, reported)
+	}
+	b.object(prefix+".delta", delta)
+	hasDelta := len(delta) > 0
+	if h, ok := s["hasDelta"].(bool); ok {
+		hasDelta = h
+	}
+	b.add(prefix+".hasDelta", BoolValue(hasDelta))
+	if v, ok := s["version"].(float64); ok {
+		b.add(prefix+".version", NumberValue(v))
+	}
+}
+
+// object flattens a JSON object into dotted paths: scalars become values,
+// arrays of scalars multi-valued fields; arrays holding objects or arrays,
+// and nulls, are not indexed.
+func (b *flatBuilder) object(prefix string, o map[string]any) {
+	for k, v := range o {
+		b.value(prefix+"."+k, v)
+	}
+}
+
+func (b *flatBuilder) value(path string, v any) {
+	switch x := v.(type) {
+	case map[string]any:
+		b.object(path, x)
+	case []any:
+		for _, e := range x {
+			switch e.(type) {
+			case map[string]any, []any:
+				return
+			}
+		}
+		for _, e := range x {
+			b.value(path, e)
+		}
+	case string:
+		b.add(path, StringValue(x))
+	case float64:
+		b.add(path, NumberValue(x))
+	case bool:
+		b.add(path, BoolValue(x))
+	}
+}
+
+func (b *flatBuilder) finish() Flat {
+	slices.SortStableFunc(b.pairs, func(x, y pair) int { return strings.Compare(x.field, y.field) })
+	var f Flat
+	for _, p := range b.pairs {
+		if n := len(f); n > 0 && f[n-1].Field == p.field {
+			f[n-1].Values = append(f[n-1].Values, p.value)
+			continue
+		}
+		f = append(f, FieldValues{Field: p.field, Values: []Value{p.value}})
+	}
+	return f
+}
+
+// Delta is the shadow delta: every desired key whose value differs from
+// reported, recursing into objects present on both sides; arrays are
+// compared whole. It returns nil when nothing differs.
+func Delta(desired, reported map[string]any) map[string]any {
+	var out map[string]any
+	for k, dv := range desired {
+		if dv == nil {
+			continue
+		}
+		rv, ok := reported[k]
+		if do, isObj := dv.(map[string]any); isObj {
+			if ro, bothObj := rv.(map[string]any); bothObj {
+				if sub := Delta(do, ro); sub != nil {
+					if out == nil {
+						out = map[string]any{}
+					}
+					out[k] = sub
+				}
+				continue
+			}
+		}
+		if ok && reflect.DeepEqual(dv, rv) {
+			continue
+		}
+		if out == nil {
+			out = map[string]any{}
+		}
+		out[k] = dv
+	}
+	return out
+}

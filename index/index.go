@@ -1,0 +1,204 @@
+package index
+
+import (
+	"slices"
+	"sync"
+
+	"github.com/RoaringBitmap/roaring/v2"
+	"github.com/fleetlab/fleetlab/index/query"
+)
+
+// Settings are the limits of the index. The defaults are AWS's; benchmarks
+// may lift them.
+type Settings struct {
+	Query          query.Limits
+	MaxResults     int // largest maxResults accepted by Search (AWS: 500)
+	DefaultResults int // page size when maxResults is 0 (AWS: 100)
+	// AggregateUndeclared lets aggregations use fields that are neither
+	// managed nor declared as custom fields, with a type inferred from the
+	// values. AWS refuses them; fleetbench on raw exports needs them.
+	AggregateUndeclared bool
+}
+
+// DefaultSettings returns AWS's limits.
+func DefaultSettings() Settings {
+	return Settings{Query: query.DefaultLimits(), MaxResults: 500, DefaultResults: 100}
+}
+
+// Index is the fleet index: for every field, string terms as roaring
+// bitmaps with a sorted dictionary, numbers in binned bitmaps over a value
+// column, booleans as two bitmaps, and an exists bitmap. Things are dense
+// uint32 ids chosen by the caller.
+//
+// One writer and any number of concurrent readers may use an Index.
+type Index struct {
+	mu       sync.RWMutex
+	cfg      Config
+	settings Settings
+	declared map[string]FieldType
+	fields   map[string]*field
+	names    []string // thingName by id
+	live     *roaring.Bitmap
+}
+
+// field holds the postings of one field name.
+type field struct {
+	name       string
+	searchable bool
+	strs       *termDict
+	nums       *numericField
+	trues      *roaring.Bitmap
+	falses     *roaring.Bitmap
+	exists     *roaring.Bitmap
+}
+
+// New returns an empty index for the configuration.
+func New(cfg Config, s Settings) *Index {
+	ix := &Index{
+		cfg:      cfg,
+		settings: s,
+		declared: map[string]FieldType{},
+		fields:   map[string]*field{},
+		live:     roaring.New(),
+	}
+	for _, f := range cfg.CustomFields {
+		ix.declared[canonicalField(f.Name)] = f.Type
+	}
+	return ix
+}
+
+// Config returns the configuration the index was built with.
+func (ix *Index) Config() Config { return ix.cfg }
+
+// Len returns the number of indexed things.
+func (ix *Index) Len() int {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	return int(ix.live.GetCardinality())
+}
+
+// Name returns the thingName of an id.
+func (ix *Index) Name(id uint32) string {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	if int(id) < len(ix.names) {
+		return ix.names[id]
+	}
+	return ""
+}
+
+// Put indexes a thing under id. old is the document previously indexed
+// under id (nil for a new thing); only fields whose values differ between
+// old and new are touched, so a shadow update that changes one value costs
+// one posting move.
+func (ix *Index) Put(id uint32, old, new Flat) {
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	for int(id) >= len(ix.names) {
+		ix.names = append(ix.names, "")
+	}
+	if vs := new.Get("thingName"); len(vs) > 0 {
+		ix.names[id] = vs[0].Str
+	}
+	ix.live.Add(id)
+	ix.diff(id, old, new)
+}
+
+// Delete removes a thing; old must be the document indexed under id.
+func (ix *Index) Delete(id uint32, old Flat) {
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	ix.diff(id, old, nil)
+	ix.live.Remove(id)
+	if int(id) < len(ix.names) {
+		ix.names[id] = ""
+	}
+}
+
+// diff walks two sorted flats and applies the changed fields.
+func (ix *Index) diff(id uint32, old, new Flat) {
+	i, j := 0, 0
+	for i < len(old) || j < len(new) {
+		switch {
+		case j == len(new) || (i < len(old) && old[i].Field < new[j].Field):
+			ix.setField(id, old[i].Field, old[i].Values, nil)
+			i++
+		case i == len(old) || new[j].Field < old[i].Field:
+			ix.setField(id, new[j].Field, nil, new[j].Values)
+			j++
+		default:
+			if !slices.Equal(old[i].Values, new[j].Values) {
+				ix.setField(id, new[j].Field, old[i].Values, new[j].Values)
+			}
+			i++
+			j++
+		}
+	}
+}
+
+func (ix *Index) field(name string) *field {
+	f := ix.fields[name]
+	if f == nil {
+		f = &field{name: name, searchable: !unsearchable(name), exists: roaring.New()}
+		ix.fields[name] = f
+	}
+	return f
+}
+
+// setField replaces the values of one field of id.
+func (ix *Index) setField(id uint32, name string, old, new []Value) {
+	f := ix.field(name)
+	for _, v := range old {
+		switch v.Kind {
+		case KindString:
+			if !slices.Contains(new, v) {
+				f.strs.remove(v.Str, id)
+			}
+		case KindBool:
+			if v.Bool {
+				f.trues.Remove(id)
+			} else {
+				f.falses.Remove(id)
+			}
+		}
+	}
+	var nums []float64
+	oldHadNums := false
+	for _, v := range old {
+		oldHadNums = oldHadNums || v.Kind == KindNumber || v.Numeric
+	}
+	for _, v := range new {
+		switch v.Kind {
+		case KindString:
+			if f.strs == nil {
+				f.strs = newTermDict()
+			}
+			f.strs.add(v.Str, id)
+			if v.Numeric {
+				nums = append(nums, v.Num)
+			}
+		case KindNumber:
+			nums = append(nums, v.Num)
+		case KindBool:
+			if f.trues == nil {
+				f.trues, f.falses = roaring.New(), roaring.New()
+			}
+			if v.Bool {
+				f.trues.Add(id)
+			} else {
+				f.falses.Add(id)
+			}
+		}
+	}
+	if len(nums) > 0 || oldHadNums {
+		if f.nums == nil {
+			f.nums = newNumericField()
+		}
+		f.nums.set(id, nums)
+	}
+	if len(new) > 0 {
+		f.exists.Add(id)
+	} else {
+		f.exists.Remove(id)
+	}
+}

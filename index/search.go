@@ -1,0 +1,125 @@
+package index
+
+import (
+	"container/heap"
+	"encoding/base64"
+	"errors"
+	"slices"
+
+	"github.com/RoaringBitmap/roaring/v2"
+	"github.com/fleetlab/fleetlab/index/query"
+)
+
+// Parse parses a query string under the index's limits. Syntax errors and
+// exceeded limits are *Error with code InvalidQueryException and a
+// positioned message.
+func (ix *Index) Parse(q string) (query.Node, error) {
+	n, err := query.ParseWithLimits(q, ix.settings.Query)
+	if err != nil {
+		var qe *query.Error
+		if errors.As(err, &qe) {
+			return nil, &Error{Code: CodeInvalidQuery, Message: qe.Error()}
+		}
+		return nil, &Error{Code: CodeInvalidQuery, Message: err.Error()}
+	}
+	return n, nil
+}
+
+// Page is one page of search results in ascending thingName order.
+type Page struct {
+	IDs       []uint32
+	Names     []string
+	NextToken string // empty on the last page
+}
+
+// Search returns the things matching n, at most maxResults of them (0 means
+// the default page size) after the position nextToken names. Results are in
+// ascending thingName order, so tokens stay valid across index updates.
+func (ix *Index) Search(n query.Node, maxResults int, nextToken string) (Page, error) {
+	if maxResults == 0 {
+		maxResults = ix.settings.DefaultResults
+	}
+	if maxResults < 1 || (ix.settings.MaxResults > 0 && maxResults > ix.settings.MaxResults) {
+		return Page{}, errorf(CodeInvalidRequest, "maxResults must be between 1 and %d", ix.settings.MaxResults)
+	}
+	after, hasAfter := "", false
+	if nextToken != "" {
+		b, err := base64.RawURLEncoding.DecodeString(nextToken)
+		if err != nil {
+			return Page{}, errorf(CodeInvalidRequest, "invalid nextToken")
+		}
+		after, hasAfter = string(b), true
+	}
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	bm := ix.eval(n).bm
+	top := &nameHeap{names: ix.names}
+	more := false
+	it := bm.Iterator()
+	for it.HasNext() {
+		id := it.Next()
+		name := ix.names[id]
+		if hasAfter && name <= after {
+			continue
+		}
+		if top.Len() < maxResults {
+			heap.Push(top, id)
+			continue
+		}
+		more = true
+		if name < ix.names[top.ids[0]] {
+			top.ids[0] = id
+			heap.Fix(top, 0)
+		}
+	}
+	ids := top.ids
+	slices.SortFunc(ids, func(a, b uint32) int {
+		switch {
+		case ix.names[a] < ix.names[b]:
+			return -1
+		case ix.names[a] > ix.names[b]:
+			return 1
+		}
+		return 0
+	})
+	p := Page{IDs: ids, Names: make([]string, len(ids))}
+	for i, id := range ids {
+		p.Names[i] = ix.names[id]
+	}
+	if more && len(ids) > 0 {
+		p.NextToken = base64.RawURLEncoding.EncodeToString([]byte(p.Names[len(p.Names)-1]))
+	}
+	return p, nil
+}
+
+// Count returns the number of things matching n without materialising the
+// final intersection.
+func (ix *Index) Count(n query.Node) uint64 {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	return ix.count(n)
+}
+
+// Bitmap returns the ids matching n as a new bitmap the caller owns.
+func (ix *Index) Bitmap(n query.Node) *roaring.Bitmap {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	return ix.eval(n).mutable()
+}
+
+// nameHeap is a max-heap of ids by thingName: the root is the largest name
+// kept so far, the one a smaller name replaces.
+type nameHeap struct {
+	names []string
+	ids   []uint32
+}
+
+func (h *nameHeap) Len() int           { return len(h.ids) }
+func (h *nameHeap) Less(i, j int) bool { return h.names[h.ids[i]] > h.names[h.ids[j]] }
+func (h *nameHeap) Swap(i, j int)      { h.ids[i], h.ids[j] = h.ids[j], h.ids[i] }
+func (h *nameHeap) Push(x any)         { h.ids = append(h.ids, x.(uint32)) }
+func (h *nameHeap) Pop() any {
+	x := h.ids[len(h.ids)-1]
+	h.ids = h.ids[:len(h.ids)-1]
+	return x
+}
