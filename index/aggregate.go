@@ -266,9 +266,9 @@ func (ix *Index) buckets(n query.Node, fieldName string, limit int) ([]Bucket, e
 		}
 	default:
 		if f.strs != nil {
-			for ord := range f.strs.post {
-				if c := f.strs.post[ord].andCardinality(matches); c > 0 {
-					out = append(out, Bucket{KeyValue: f.strs.display(uint32(ord)), Count: int64(c)})
+			for ord := range uint32(f.strs.len()) {
+				if c := f.strs.andCardinality(ord, matches); c > 0 {
+					out = append(out, Bucket{KeyValue: f.strs.display(ord), Count: int64(c)})
 				}
 			}
 		}

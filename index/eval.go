@@ -140,8 +140,8 @@ func (ix *Index) overFields(name string, leaf func(*field) result) result {
 func (ix *Index) term(f *field, v string) result {
 	var parts []*roaring.Bitmap
 	if f.strs != nil {
-		if p := f.strs.lookup(v); p != nil {
-			parts = append(parts, p.bitmap())
+		if ord, ok := f.strs.lookup(v); ok {
+			parts = append(parts, f.strs.bitmap(ord))
 		}
 	}
 	if x, ok := query.ParseNumber(v); ok && f.nums != nil {
@@ -175,7 +175,7 @@ func wildcard(f *field, w *query.Wildcard) result {
 			return false
 		}
 		if w.Match(term) {
-			f.strs.post[ord].orInto(out)
+			f.strs.orInto(ord, out)
 		}
 		return true
 	})
@@ -200,9 +200,9 @@ func (ix *Index) rangeOf(f *field, r *query.Range) result {
 		return result{bm: out, owned: true}
 	}
 	if ix.declared[f.name] == TypeVersion {
-		for ord, term := range f.strs.terms {
-			if f.strs.post[ord].n > 0 && inVersionRange(term, r) {
-				f.strs.post[ord].orInto(out)
+		for ord := range uint32(f.strs.len()) {
+			if f.strs.live(ord) && inVersionRange(f.strs.term(ord), r) {
+				f.strs.orInto(ord, out)
 			}
 		}
 		return result{bm: out, owned: true}
@@ -215,7 +215,7 @@ func (ix *Index) rangeOf(f *field, r *query.Range) result {
 		if !inStringRange(term, r) {
 			return r.Upper == nil || term <= query.Fold(r.Upper.Value)
 		}
-		f.strs.post[ord].orInto(out)
+		f.strs.orInto(ord, out)
 		return true
 	})
 	return result{bm: out, owned: true}

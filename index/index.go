@@ -37,8 +37,11 @@ type Index struct {
 	settings Settings
 	declared map[string]FieldType
 	fields   map[string]*field
-	names    []string // thingName by id
-	live     *roaring.Bitmap
+	// nameOrd is the ordinal of each id's thingName in the thingName
+	// field's dictionary (noID when unknown): names cost 4 bytes a thing
+	// beyond the dictionary that indexes them anyway.
+	nameOrd []uint32
+	live    *roaring.Bitmap
 }
 
 // field holds the postings of one field name.
@@ -81,10 +84,15 @@ func (ix *Index) Len() int {
 func (ix *Index) Name(id uint32) string {
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
-	if int(id) < len(ix.names) {
-		return ix.names[id]
+	return ix.nameOf(id)
+}
+
+// nameOf returns the thingName of id; the caller holds a lock.
+func (ix *Index) nameOf(id uint32) string {
+	if int(id) >= len(ix.nameOrd) || ix.nameOrd[id] == noID {
+		return ""
 	}
-	return ""
+	return ix.fields["thingName"].strs.display(ix.nameOrd[id])
 }
 
 // Put indexes a thing under id. old is the document previously indexed
@@ -94,14 +102,17 @@ func (ix *Index) Name(id uint32) string {
 func (ix *Index) Put(id uint32, old, new Flat) {
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
-	for int(id) >= len(ix.names) {
-		ix.names = append(ix.names, "")
-	}
-	if vs := new.Get("thingName"); len(vs) > 0 {
-		ix.names[id] = vs[0].Str
+	for int(id) >= len(ix.nameOrd) {
+		ix.nameOrd = append(ix.nameOrd, noID)
 	}
 	ix.live.Add(id)
 	ix.diff(id, old, new)
+	ix.nameOrd[id] = noID
+	if vs := new.Get("thingName"); len(vs) > 0 {
+		if ord, ok := ix.fields["thingName"].strs.lookup(vs[0].Str); ok {
+			ix.nameOrd[id] = ord
+		}
+	}
 }
 
 // Delete removes a thing; old must be the document indexed under id.
@@ -110,8 +121,8 @@ func (ix *Index) Delete(id uint32, old Flat) {
 	defer ix.mu.Unlock()
 	ix.diff(id, old, nil)
 	ix.live.Remove(id)
-	if int(id) < len(ix.names) {
-		ix.names[id] = ""
+	if int(id) < len(ix.nameOrd) {
+		ix.nameOrd[id] = noID
 	}
 }
 

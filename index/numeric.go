@@ -22,12 +22,14 @@ type numericField struct {
 	col   pagedColumn
 	multi map[uint32][]float64 // ids with more than one value (arrays)
 	has   *roaring.Bitmap      // ids with at least one value
+	count uint64               // cardinality of has
 	bins  []bin
 }
 
 type bin struct {
 	lo      float64
 	ids     *roaring.Bitmap
+	card    uint64 // cardinality of ids, kept because roaring counts by walking its containers
 	retryAt uint64 // do not try to split again before this cardinality
 }
 
@@ -43,16 +45,24 @@ func newNumericField() *numericField {
 // set replaces the values of id (nil removes them).
 func (n *numericField) set(id uint32, vals []float64) {
 	if n.has.Contains(id) {
-		for _, v := range n.values(id) {
-			n.bins[n.binOf(v)].ids.Remove(id)
+		if m, ok := n.multi[id]; ok {
+			for _, v := range m {
+				n.removeFromBin(id, v)
+			}
+			delete(n.multi, id)
+		} else {
+			n.removeFromBin(id, n.col.get(id))
 		}
-		delete(n.multi, id)
 	}
 	if len(vals) == 0 {
-		n.has.Remove(id)
+		if n.has.CheckedRemove(id) {
+			n.count--
+		}
 		return
 	}
-	n.has.Add(id)
+	if n.has.CheckedAdd(id) {
+		n.count++
+	}
 	n.col.set(id, vals[0])
 	if len(vals) > 1 {
 		if n.multi == nil {
@@ -62,8 +72,17 @@ func (n *numericField) set(id uint32, vals []float64) {
 	}
 	for _, v := range vals {
 		b := n.binOf(v)
-		n.bins[b].ids.Add(id)
-		n.maybeSplit(b)
+		if n.bins[b].ids.CheckedAdd(id) {
+			n.bins[b].card++
+			n.maybeSplit(b)
+		}
+	}
+}
+
+func (n *numericField) removeFromBin(id uint32, v float64) {
+	b := n.binOf(v)
+	if n.bins[b].ids.CheckedRemove(id) {
+		n.bins[b].card--
 	}
 }
 
@@ -113,15 +132,14 @@ func (n *numericField) binOf(v float64) int {
 }
 
 func (n *numericField) maxBin() uint64 {
-	return max(minBinSplit, n.has.GetCardinality()/128)
+	return max(minBinSplit, n.count/128)
 }
 
 // maybeSplit splits bin b at the median of its values when it is too big.
 // A bin whose values are all equal cannot split; it is retried only once it
 // has doubled, so adding to it stays O(1) amortised.
 func (n *numericField) maybeSplit(b int) {
-	ids := n.bins[b].ids
-	card := ids.GetCardinality()
+	ids, card := n.bins[b].ids, n.bins[b].card
 	if card <= 2*n.maxBin() || card < n.bins[b].retryAt {
 		return
 	}
@@ -157,8 +175,8 @@ func (n *numericField) maybeSplit(b int) {
 			upper.Add(id)
 		}
 	})
-	n.bins[b].ids = lower
-	n.bins = slices.Insert(n.bins, b+1, bin{lo: mid, ids: upper})
+	n.bins[b].ids, n.bins[b].card = lower, lower.GetCardinality()
+	n.bins = slices.Insert(n.bins, b+1, bin{lo: mid, ids: upper, card: upper.GetCardinality()})
 }
 
 // eachValue calls fn for every value of every id in ids.
@@ -224,10 +242,19 @@ func isWhollyInside(binLo, binHi, lo, hi float64, incLo, incHi bool) bool {
 	return lowOK && highOK
 }
 
-// pagedColumn stores one float64 per id in pages allocated on first use, so
-// a field set on a few things does not cost 8 bytes for every thing.
+// pagedColumn stores one number per id in pages allocated on first use, so
+// a field set on a few things costs little. A page holds int32 offsets from
+// a base while every value in it is an integer near that base (battery
+// levels, versions, epoch timestamps: 4 bytes a value) and switches to
+// float64 for good at the first value that is not.
 type pagedColumn struct {
-	pages [][]float64
+	pages []*page
+}
+
+type page struct {
+	base   int64
+	ints   []int32   // while the page is integral
+	floats []float64 // once it is not
 }
 
 const pageBits = 12
@@ -235,12 +262,32 @@ const pageBits = 12
 func (c *pagedColumn) set(id uint32, v float64) {
 	p := int(id >> pageBits)
 	if p >= len(c.pages) {
-		c.pages = append(c.pages, make([][]float64, p+1-len(c.pages))...)
+		c.pages = append(c.pages, make([]*page, p+1-len(c.pages))...)
 	}
-	if c.pages[p] == nil {
-		c.pages[p] = make([]float64, 1<<pageBits)
+	pg := c.pages[p]
+	slot := id & (1<<pageBits - 1)
+	if pg == nil {
+		pg = &page{}
+		if isIntegral(v) {
+			pg.base = int64(v)
+			pg.ints = make([]int32, 1<<pageBits)
+		} else {
+			pg.floats = make([]float64, 1<<pageBits)
+		}
+		c.pages[p] = pg
 	}
-	c.pages[p][id&(1<<pageBits-1)] = v
+	if pg.ints != nil {
+		if d := int64(v) - pg.base; isIntegral(v) && d >= math.MinInt32 && d <= math.MaxInt32 {
+			pg.ints[slot] = int32(d)
+			return
+		}
+		pg.floats = make([]float64, 1<<pageBits)
+		for i, d := range pg.ints {
+			pg.floats[i] = float64(pg.base + int64(d))
+		}
+		pg.ints = nil
+	}
+	pg.floats[slot] = v
 }
 
 func (c *pagedColumn) get(id uint32) float64 {
@@ -248,5 +295,26 @@ func (c *pagedColumn) get(id uint32) float64 {
 	if p >= len(c.pages) || c.pages[p] == nil {
 		return 0
 	}
-	return c.pages[p][id&(1<<pageBits-1)]
+	pg := c.pages[p]
+	slot := id & (1<<pageBits - 1)
+	if pg.ints != nil {
+		return float64(pg.base + int64(pg.ints[slot]))
+	}
+	return pg.floats[slot]
+}
+
+// bytes is the heap the column holds.
+func (c *pagedColumn) bytes() uint64 {
+	n := uint64(8 * cap(c.pages))
+	for _, pg := range c.pages {
+		if pg != nil {
+			n += uint64(4*cap(pg.ints)+8*cap(pg.floats)) + 56
+		}
+	}
+	return n
+}
+
+// isIntegral reports whether v is an integer an int64 holds exactly.
+func isIntegral(v float64) bool {
+	return v == math.Trunc(v) && math.Abs(v) < 1<<53
 }

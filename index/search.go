@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"slices"
+	"strings"
 
 	"github.com/RoaringBitmap/roaring/v2"
 	"github.com/fleetlab/fleetlab/index/query"
@@ -53,40 +54,32 @@ func (ix *Index) Search(n query.Node, maxResults int, nextToken string) (Page, e
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
 	bm := ix.eval(n).bm
-	top := &nameHeap{names: ix.names}
+	top := &nameHeap{}
 	more := false
 	it := bm.Iterator()
 	for it.HasNext() {
 		id := it.Next()
-		name := ix.names[id]
+		name := ix.nameOf(id)
 		if hasAfter && name <= after {
 			continue
 		}
 		if top.Len() < maxResults {
-			heap.Push(top, id)
+			heap.Push(top, named{id, name})
 			continue
 		}
 		more = true
-		if name < ix.names[top.ids[0]] {
-			top.ids[0] = id
+		if name < top.items[0].name {
+			top.items[0] = named{id, name}
 			heap.Fix(top, 0)
 		}
 	}
-	ids := top.ids
-	slices.SortFunc(ids, func(a, b uint32) int {
-		switch {
-		case ix.names[a] < ix.names[b]:
-			return -1
-		case ix.names[a] > ix.names[b]:
-			return 1
-		}
-		return 0
-	})
-	p := Page{IDs: ids, Names: make([]string, len(ids))}
-	for i, id := range ids {
-		p.Names[i] = ix.names[id]
+	items := top.items
+	slices.SortFunc(items, func(a, b named) int { return strings.Compare(a.name, b.name) })
+	p := Page{IDs: make([]uint32, len(items)), Names: make([]string, len(items))}
+	for i, it := range items {
+		p.IDs[i], p.Names[i] = it.id, it.name
 	}
-	if more && len(ids) > 0 {
+	if more && len(items) > 0 {
 		p.NextToken = base64.RawURLEncoding.EncodeToString([]byte(p.Names[len(p.Names)-1]))
 	}
 	return p, nil
@@ -107,19 +100,23 @@ func (ix *Index) Bitmap(n query.Node) *roaring.Bitmap {
 	return ix.eval(n).mutable()
 }
 
-// nameHeap is a max-heap of ids by thingName: the root is the largest name
-// kept so far, the one a smaller name replaces.
-type nameHeap struct {
-	names []string
-	ids   []uint32
+type named struct {
+	id   uint32
+	name string
 }
 
-func (h *nameHeap) Len() int           { return len(h.ids) }
-func (h *nameHeap) Less(i, j int) bool { return h.names[h.ids[i]] > h.names[h.ids[j]] }
-func (h *nameHeap) Swap(i, j int)      { h.ids[i], h.ids[j] = h.ids[j], h.ids[i] }
-func (h *nameHeap) Push(x any)         { h.ids = append(h.ids, x.(uint32)) }
+// nameHeap is a max-heap of things by thingName: the root is the largest
+// name kept so far, the one a smaller name replaces.
+type nameHeap struct {
+	items []named
+}
+
+func (h *nameHeap) Len() int           { return len(h.items) }
+func (h *nameHeap) Less(i, j int) bool { return h.items[i].name > h.items[j].name }
+func (h *nameHeap) Swap(i, j int)      { h.items[i], h.items[j] = h.items[j], h.items[i] }
+func (h *nameHeap) Push(x any)         { h.items = append(h.items, x.(named)) }
 func (h *nameHeap) Pop() any {
-	x := h.ids[len(h.ids)-1]
-	h.ids = h.ids[:len(h.ids)-1]
+	x := h.items[len(h.items)-1]
+	h.items = h.items[:len(h.items)-1]
 	return x
 }

@@ -3,7 +3,6 @@ package index
 import (
 	"cmp"
 	"slices"
-	"unsafe"
 )
 
 // FieldStats estimates the memory one field costs.
@@ -25,21 +24,12 @@ func (ix *Index) Stats() []FieldStats {
 	for name, f := range ix.fields {
 		s := FieldStats{Field: name, Things: f.exists.GetCardinality(), Bytes: f.exists.GetSizeInBytes()}
 		if d := f.strs; d != nil {
-			s.Terms = len(d.terms)
-			const mapEntry = 16 + 4 + 12 // key header, value, table overhead
-			s.Bytes += uint64(len(d.terms)) * (mapEntry + 16 + uint64(unsafe.Sizeof(posting{})) + 4)
-			for i, t := range d.terms {
-				s.Bytes += uint64(len(t))
-				if d.post[i].bm != nil {
-					s.Bytes += d.post[i].bm.GetSizeInBytes() + 64
-				}
-			}
+			s.Terms = d.len()
+			s.Bytes += d.bytes()
 		}
 		if n := f.nums; n != nil {
 			s.Numeric = true
-			for _, p := range n.col.pages {
-				s.Bytes += uint64(len(p)) * 8
-			}
+			s.Bytes += n.col.bytes()
 			s.Bytes += n.has.GetSizeInBytes()
 			for _, b := range n.bins {
 				s.Bytes += b.ids.GetSizeInBytes() + 64
