@@ -124,14 +124,16 @@ func (ix *Index) numbers(f *field, matches *roaring.Bitmap) []float64 {
 	}
 	ids := roaring.And(matches, f.nums.has)
 	vals := make([]float64, 0, ids.GetCardinality())
-	it := ids.Iterator()
-	for it.HasNext() {
-		id := it.Next()
-		if v, ok := f.nums.first(id); ok {
-			vals = append(vals, v)
-			continue
+	buf := make([]uint32, 4096)
+	it := ids.ManyIterator()
+	for n := it.NextMany(buf); n > 0; n = it.NextMany(buf) {
+		for _, id := range buf[:n] {
+			if m, ok := f.nums.multi[id]; ok {
+				vals = append(vals, m...)
+				continue
+			}
+			vals = append(vals, f.nums.col.get(id))
 		}
-		vals = append(vals, f.nums.values(id)...)
 	}
 	return vals
 }

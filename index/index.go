@@ -92,7 +92,7 @@ func (ix *Index) nameOf(id uint32) string {
 	if int(id) >= len(ix.nameOrd) || ix.nameOrd[id] == noID {
 		return ""
 	}
-	return ix.fields["thingName"].strs.display(ix.nameOrd[id])
+	return ix.nameDict().display(ix.nameOrd[id])
 }
 
 // Put indexes a thing under id. old is the document previously indexed

@@ -33,7 +33,7 @@ type bin struct {
 	retryAt uint64 // do not try to split again before this cardinality
 }
 
-const minBinSplit = 4096
+const minBinSplit = 1024
 
 func newNumericField() *numericField {
 	return &numericField{
@@ -132,7 +132,7 @@ func (n *numericField) binOf(v float64) int {
 }
 
 func (n *numericField) maxBin() uint64 {
-	return max(minBinSplit, n.count/128)
+	return max(minBinSplit, n.count/512)
 }
 
 // maybeSplit splits bin b at the median of its values when it is too big.
@@ -207,30 +207,55 @@ func (n *numericField) rangeBitmap(lo, hi float64, incLo, incHi bool) *roaring.B
 		return true
 	}
 	first, last := n.binOf(lo), n.binOf(hi)
-	var whole []*roaring.Bitmap
-	out := roaring.New()
+	var whole, cut []int
+	var wholeCard uint64
 	for b := first; b <= last; b++ {
-		binLo := n.bins[b].lo
-		binHi := math.Inf(1)
-		if b+1 < len(n.bins) {
-			binHi = n.bins[b+1].lo
-		}
+		binLo, binHi := n.binBounds(b)
 		if isWhollyInside(binLo, binHi, lo, hi, incLo, incHi) {
-			whole = append(whole, n.bins[b].ids)
-			continue
+			whole = append(whole, b)
+			wholeCard += n.bins[b].card
+		} else {
+			cut = append(cut, b)
 		}
+	}
+	partial := roaring.New()
+	for _, b := range cut {
 		it := n.bins[b].ids.Iterator()
 		for it.HasNext() {
 			if id := it.Next(); n.anyValue(id, in) {
-				out.Add(id)
+				partial.Add(id)
 			}
 		}
 	}
-	if len(whole) > 0 {
-		whole = append(whole, out)
-		return roaring.FastOr(whole...)
+	// A wide range is cheaper as the complement of the bins outside it,
+	// when no id has several values (a multi-valued id may sit in bins on
+	// both sides).
+	if len(n.multi) == 0 && 2*wholeCard > n.count {
+		outside := make([]*roaring.Bitmap, 0, len(n.bins))
+		for b := range n.bins {
+			if b < first || b > last {
+				outside = append(outside, n.bins[b].ids)
+			}
+		}
+		for _, b := range cut {
+			outside = append(outside, roaring.AndNot(n.bins[b].ids, partial))
+		}
+		return roaring.AndNot(n.has, roaring.FastOr(outside...))
 	}
-	return out
+	bms := make([]*roaring.Bitmap, 0, len(whole)+1)
+	for _, b := range whole {
+		bms = append(bms, n.bins[b].ids)
+	}
+	return roaring.FastOr(append(bms, partial)...)
+}
+
+// binBounds returns the interval [lo, hi) bin b covers.
+func (n *numericField) binBounds(b int) (lo, hi float64) {
+	hi = math.Inf(1)
+	if b+1 < len(n.bins) {
+		hi = n.bins[b+1].lo
+	}
+	return n.bins[b].lo, hi
 }
 
 // isWhollyInside reports whether every v in [binLo, binHi) lies in the

@@ -87,3 +87,32 @@ func BenchmarkNumericSet(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkNumericWideRange selects about 60% of things, where the binned
+// layout answers with the complement of the bins outside the range.
+func BenchmarkNumericWideRange(b *testing.B) {
+	n := benchThings(b)
+	r := rand.New(rand.NewPCG(1, 2))
+	vals := make([]float64, n)
+	for i := range vals {
+		vals[i] = float64(int((60+8*r.NormFloat64())*10)) / 10
+	}
+	b.Run("binned", func(b *testing.B) {
+		f := newNumericField()
+		for i, v := range vals {
+			f.set(uint32(i), []float64{v})
+		}
+		for b.Loop() {
+			f.rangeBitmap(58, 1e18, false, true)
+		}
+	})
+	b.Run("roaring64.BSI", func(b *testing.B) {
+		bsi := roaring64.NewDefaultBSI()
+		for i, v := range vals {
+			bsi.SetValue(uint64(i), int64(v*10))
+		}
+		for b.Loop() {
+			bsi.CompareValue(0, roaring64.GT, 580, 0, nil)
+		}
+	})
+}

@@ -216,6 +216,9 @@ func (d *termDict) orInto(ord uint32, dst *roaring.Bitmap) {
 
 // display is the spelling of a term for bucket keys and names.
 func (d *termDict) display(ord uint32) string {
+	if len(d.origOf) == 0 {
+		return d.term(ord)
+	}
 	if i, ok := d.origOf[ord]; ok {
 		return d.orig[i-1]
 	}

@@ -1,6 +1,7 @@
 package index
 
 import (
+	"cmp"
 	"container/heap"
 	"encoding/base64"
 	"errors"
@@ -54,6 +55,66 @@ func (ix *Index) Search(n query.Node, maxResults int, nextToken string) (Page, e
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
 	bm := ix.eval(n).bm
+	var items []named
+	var more bool
+	if names := ix.nameDict(); names != nil && len(names.origOf) == 0 && bm.GetCardinality()*8 >= uint64(names.len()) {
+		items, more = ix.pageByNameOrder(bm, names, after, hasAfter, maxResults)
+	} else {
+		items, more = ix.pageByHeap(bm, after, hasAfter, maxResults)
+	}
+	p := Page{IDs: make([]uint32, len(items)), Names: make([]string, len(items))}
+	for i, it := range items {
+		p.IDs[i], p.Names[i] = it.id, it.name
+	}
+	if more && len(items) > 0 {
+		p.NextToken = base64.RawURLEncoding.EncodeToString([]byte(p.Names[len(p.Names)-1]))
+	}
+	return p, nil
+}
+
+// nameDict is the dictionary of the thingName field, or nil.
+func (ix *Index) nameDict() *termDict {
+	if f := ix.fields["thingName"]; f != nil {
+		return f.strs
+	}
+	return nil
+}
+
+// pageByNameOrder walks the thingNames in dictionary order from the token
+// and keeps those in the result: cheap when the result is a large part of
+// the fleet, as about maxResults/density names are looked at. The
+// dictionary holds folded names, so this is only used when no name has an
+// upper-case letter (then folded order is thingName order).
+func (ix *Index) pageByNameOrder(bm *roaring.Bitmap, names *termDict, after string, hasAfter bool, maxResults int) ([]named, bool) {
+	var items []named
+	more := false
+	names.scanFrom(after, func(ord uint32, name string) bool {
+		if hasAfter && name <= after {
+			return true
+		}
+		p := names.post[ord]
+		ids := []uint32{p.one}
+		if p.bm != 0 {
+			ids = names.bitmaps[p.bm-1].ToArray()
+		}
+		for _, id := range ids {
+			if !bm.Contains(id) || ix.nameOrd[id] != ord {
+				continue
+			}
+			if len(items) == maxResults {
+				more = true
+				return false
+			}
+			items = append(items, named{id, name})
+		}
+		return true
+	})
+	return items, more
+}
+
+// pageByHeap keeps the maxResults smallest names of the result in a
+// bounded heap: one pass over a sparse result.
+func (ix *Index) pageByHeap(bm *roaring.Bitmap, after string, hasAfter bool, maxResults int) ([]named, bool) {
 	top := &nameHeap{}
 	more := false
 	it := bm.Iterator()
@@ -73,16 +134,15 @@ func (ix *Index) Search(n query.Node, maxResults int, nextToken string) (Page, e
 			heap.Fix(top, 0)
 		}
 	}
-	items := top.items
-	slices.SortFunc(items, func(a, b named) int { return strings.Compare(a.name, b.name) })
-	p := Page{IDs: make([]uint32, len(items)), Names: make([]string, len(items))}
-	for i, it := range items {
-		p.IDs[i], p.Names[i] = it.id, it.name
+	slices.SortFunc(top.items, compareNamed)
+	return top.items, more
+}
+
+func compareNamed(a, b named) int {
+	if c := strings.Compare(a.name, b.name); c != 0 {
+		return c
 	}
-	if more && len(items) > 0 {
-		p.NextToken = base64.RawURLEncoding.EncodeToString([]byte(p.Names[len(p.Names)-1]))
-	}
-	return p, nil
+	return cmp.Compare(a.id, b.id)
 }
 
 // Count returns the number of things matching n without materialising the

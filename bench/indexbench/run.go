@@ -99,8 +99,9 @@ func Run(o Options, stdout, stderr io.Writer) int {
 			}
 		}
 		if o.JSON {
-			b, _ := json.Marshal(r)
-			fmt.Fprintln(stdout, string(b))
+			enc := json.NewEncoder(stdout)
+			enc.SetEscapeHTML(false)
+			_ = enc.Encode(r.jsonLine())
 		}
 		results = append(results, r)
 	}
@@ -108,6 +109,15 @@ func Run(o Options, stdout, stderr io.Writer) int {
 		writeTable(stdout, o, results)
 	}
 	return status
+}
+
+// jsonLine is the result as its --json line: latency fields belong to
+// query lines only; an aggregation line is the AWS response under result.
+func (r queryResult) jsonLine() queryResult {
+	if r.Aggregation != "" {
+		r.P50, r.P99 = nil, nil
+	}
+	return r
 }
 
 func collectQueries(o Options) ([]string, error) {
