@@ -30,7 +30,7 @@ test: vet
 # on a synthetic fleet of a million things.
 run: build
 	$(BIN)/fleetbench index --synthetic 1000000 --seed 1 --repeat 20 \
-	  --query 'thingTypeName:Sensor_v3 AND attributes.region:us-east-1' \
+	  --query 'thingTypeName:TemperatureSensor AND attributes.region:us-east-1' \
 	  --query 'shadow.reported.temperature > 70' \
 	  --query 'connectivity.connected:true AND shadow.reported.firmware_version < "2.1.0"' \
 	  --query 'thingGroupNames:ProductionDevices AND attributes.hw_rev:B AND shadow.reported.battery:[0 TO 20} AND NOT shadow.hasDelta:true' \
