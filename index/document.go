@@ -14,8 +14,12 @@ type Document struct {
 	// it): {"reported":…,"desired":…,"delta"?:…,"metadata"?:…,"version"?:N,
 	// "hasDelta"?:bool,"name"?:{"<shadow>":{same keys}}}. A missing delta is
 	// computed from desired and reported.
-	Shadow       json.RawMessage `json:"shadow,omitempty"`
-	Connectivity *Connectivity   `json:"connectivity,omitempty"`
+	Shadow json.RawMessage `json:"shadow,omitempty"`
+	// ShadowObject, when not nil, is the shadow already decoded (the same
+	// keys as Shadow); Flatten reads it instead of decoding Shadow. The
+	// fleetd core passes its live shadow maps this way, read-only.
+	ShadowObject map[string]any `json:"-"`
+	Connectivity *Connectivity  `json:"connectivity,omitempty"`
 	// DeviceDefender is a JSON object or a JSON string holding one.
 	DeviceDefender json.RawMessage `json:"deviceDefender,omitempty"`
 	// RegistryVersion is the registry version (registry.version), not

@@ -101,10 +101,13 @@ func Flatten(d *Document, cfg Config) (Flat, error) {
 	if d.RegistryVersion != 0 {
 		b.add("registry.version", NumberValue(float64(d.RegistryVersion)))
 	}
-	if cfg.shadowOn() && len(d.Shadow) > 0 {
-		shadow, err := decodeObject(d.Shadow)
-		if err != nil {
-			return nil, fmt.Errorf("thing %s: shadow: %w", d.ThingName, err)
+	if cfg.shadowOn() && (len(d.Shadow) > 0 || d.ShadowObject != nil) {
+		shadow := d.ShadowObject
+		if shadow == nil {
+			var err error
+			if shadow, err = decodeObject(d.Shadow); err != nil {
+				return nil, fmt.Errorf("thing %s: shadow: %w", d.ThingName, err)
+			}
 		}
 		if hasClassicShadow(shadow) {
 			b.shadow("shadow", shadow)

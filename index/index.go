@@ -98,7 +98,8 @@ func (ix *Index) nameOf(id uint32) string {
 // Put indexes a thing under id. old is the document previously indexed
 // under id (nil for a new thing); only fields whose values differ between
 // old and new are touched, so a shadow update that changes one value costs
-// one posting move.
+// one posting move. Fields in neither are left alone, so old and new may
+// be just the section that changed (the shadow fields of an update).
 func (ix *Index) Put(id uint32, old, new Flat) {
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
@@ -107,11 +108,14 @@ func (ix *Index) Put(id uint32, old, new Flat) {
 	}
 	ix.live.Add(id)
 	ix.diff(id, old, new)
-	ix.nameOrd[id] = noID
+	// Callers may pass only the section that changed (say the shadow
+	// fields): the name is touched only when thingName is in play.
 	if vs := new.Get("thingName"); len(vs) > 0 {
 		if ord, ok := ix.fields["thingName"].strs.lookup(vs[0].Str); ok {
 			ix.nameOrd[id] = ord
 		}
+	} else if old.Get("thingName") != nil {
+		ix.nameOrd[id] = noID
 	}
 }
 
