@@ -239,6 +239,10 @@ func (b *flatBuilder) value(path string, v any) {
 		b.add(path, StringValue(x))
 	case float64:
 		b.add(path, NumberValue(x))
+	case json.Number:
+		if f, err := x.Float64(); err == nil {
+			b.add(path, NumberValue(f))
+		}
 	case bool:
 		b.add(path, BoolValue(x))
 	}
