@@ -1,0 +1,182 @@
+package registry
+
+import (
+	"maps"
+	"slices"
+)
+
+// Membership bookkeeping shared by static groups, dynamic groups and
+// billing groups. Every change goes through join/leave so the thing's group
+// list, the group's member set, the change log and the events stay in step.
+
+func kindOf(g *group) GroupKind {
+	if g.dynamic {
+		return DynamicGroup
+	}
+	return StaticGroup
+}
+
+func (r *Registry) join(t *thing, g *group) {
+	t.groups = insertSorted(t.groups, g.name)
+	g.members.add(t.name)
+	r.thingChanged(t)
+	r.membershipEvent(g.name, kindOf(g), t.name, true, false)
+}
+
+func (r *Registry) leave(t *thing, g *group, evicted bool) {
+	t.groups = removeSorted(t.groups, g.name)
+	g.members.remove(t.name)
+	r.thingChanged(t)
+	r.membershipEvent(g.name, kindOf(g), t.name, false, evicted)
+}
+
+func (r *Registry) joinBilling(t *thing, b *billingGroup) {
+	t.billing = b.name
+	b.members.add(t.name)
+	r.thingChanged(t)
+	r.membershipEvent(b.name, BillingGroup, t.name, true, false)
+}
+
+func (r *Registry) leaveBilling(t *thing) {
+	b := r.billing[t.billing]
+	t.billing = ""
+	b.members.remove(t.name)
+	r.thingChanged(t)
+	r.membershipEvent(b.name, BillingGroup, t.name, false, false)
+}
+
+// newestDynamic returns the most recently created dynamic group among
+// names created after seq (0: any), or nil.
+func (r *Registry) newestDynamic(names []string, after uint64) *group {
+	var best *group
+	for _, n := range names {
+		g := r.groups[n]
+		if g.dynamic && g.seq > after && (best == nil || g.seq > best.seq) {
+			best = g
+		}
+	}
+	return best
+}
+
+// root returns the root of g's hierarchy.
+func (r *Registry) root(g *group) *group {
+	for g.parent != "" {
+		g = r.groups[g.parent]
+	}
+	return g
+}
+
+// ancestors returns g's ancestors from its parent up to the root.
+func (r *Registry) ancestors(g *group) []*group {
+	var out []*group
+	for g.parent != "" {
+		g = r.groups[g.parent]
+		out = append(out, g)
+	}
+	return out
+}
+
+// descendants returns g's descendants (not g), in no particular order.
+func (r *Registry) descendants(g *group) []*group {
+	var out []*group
+	stack := []*group{g}
+	for len(stack) > 0 {
+		cur := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		for c := range cur.children {
+			child := r.groups[c]
+			out = append(out, child)
+			stack = append(stack, child)
+		}
+	}
+	return out
+}
+
+// hierarchyConflict returns the static group among names that shares g's
+// hierarchy (the same root), or nil. A thing may be in one group of each
+// hierarchy only.
+func (r *Registry) hierarchyConflict(names []string, g *group) *group {
+	if g.dynamic {
+		return nil
+	}
+	root := r.root(g)
+	for _, n := range names {
+		h := r.groups[n]
+		if h != g && !h.dynamic && r.root(h) == root {
+			return h
+		}
+	}
+	return nil
+}
+
+// GroupNames returns the thingGroupNames the fleet index holds for a thing:
+// its static groups and all their ancestors, its dynamic groups and its
+// billing group, sorted and deduplicated. Nil for an unknown thing.
+func (r *Registry) GroupNames(thing string) []string {
+	t, ok := r.things[thing]
+	if !ok {
+		return nil
+	}
+	return r.groupNames(t)
+}
+
+func (r *Registry) groupNames(t *thing) []string {
+	out := make([]string, 0, len(t.groups)+1)
+	for _, n := range t.groups {
+		out = append(out, n)
+		for _, a := range r.ancestors(r.groups[n]) {
+			out = append(out, a.name)
+		}
+	}
+	if t.billing != "" {
+		out = append(out, t.billing)
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// ThingView is the registry part of a thing's fleet-index document.
+type ThingView struct {
+	Name             string
+	ID               uint32 // dense id
+	ThingID          string // the AWS thingId
+	ThingTypeName    string
+	Attributes       map[string]string // a copy; never nil
+	GroupNames       []string          // as GroupNames
+	BillingGroupName string
+	Version          int64
+}
+
+// View returns the indexed registry view of a thing.
+func (r *Registry) View(name string) (ThingView, bool) {
+	t, ok := r.things[name]
+	if !ok {
+		return ThingView{}, false
+	}
+	return ThingView{
+		Name:             t.name,
+		ID:               t.dense,
+		ThingID:          t.id.String(),
+		ThingTypeName:    t.typeName,
+		Attributes:       copyAttrs(t.attrs),
+		GroupNames:       r.groupNames(t),
+		BillingGroupName: t.billing,
+		Version:          t.version,
+	}, true
+}
+
+// Things calls yield with every thing name in dense-id order until it
+// returns false; the core uses it to index everything after a restore.
+func (r *Registry) Things(yield func(id uint32, name string) bool) {
+	for id, t := range r.slots {
+		if t != nil && !yield(uint32(id), t.name) {
+			return
+		}
+	}
+}
+
+func copyAttrs(m map[string]string) map[string]string {
+	out := make(map[string]string, len(m))
+	maps.Copy(out, m)
+	return out
+}
