@@ -217,6 +217,10 @@ var queryFieldAliases = map[string]string{
 	"registry.thingGroupNames": "thingGroupNames",
 }
 
+// CanonicalField returns the name a query field is indexed under
+// (registry.thingTypeName is thingTypeName).
+func CanonicalField(f string) string { return canonicalField(f) }
+
 func canonicalField(f string) string {
 	if a, ok := queryFieldAliases[f]; ok {
 		return a

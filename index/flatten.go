@@ -177,6 +177,22 @@ func decodeObject(raw json.RawMessage) (map[string]any, error) {
 	return nil, fmt.Errorf("expected a JSON object")
 }
 
+// FlatBuilder assembles a Flat from (field, value) pairs in any order, for
+// callers that walk their own data instead of handing Flatten a Document.
+type FlatBuilder struct {
+	flatBuilder
+}
+
+// Add adds one value of a field.
+func (b *FlatBuilder) Add(field string, v Value) { b.add(field, v) }
+
+// Finish returns the Flat and resets the builder.
+func (b *FlatBuilder) Finish() Flat {
+	f := b.finish()
+	b.pairs = b.pairs[:0]
+	return f
+}
+
 type flatBuilder struct {
 	pairs []pair
 }
@@ -250,13 +266,23 @@ func (b *flatBuilder) value(path string, v any) {
 
 func (b *flatBuilder) finish() Flat {
 	slices.SortStableFunc(b.pairs, func(x, y pair) int { return strings.Compare(x.field, y.field) })
-	var f Flat
-	for _, p := range b.pairs {
-		if n := len(f); n > 0 && f[n-1].Field == p.field {
-			f[n-1].Values = append(f[n-1].Values, p.value)
-			continue
+	// One backing array for every field's values: a flat is built on each
+	// shadow update, so allocations count.
+	values := make([]Value, len(b.pairs))
+	fields := 0
+	for i, p := range b.pairs {
+		values[i] = p.value
+		if i == 0 || b.pairs[i-1].field != p.field {
+			fields++
 		}
-		f = append(f, FieldValues{Field: p.field, Values: []Value{p.value}})
+	}
+	f := make(Flat, 0, fields)
+	start := 0
+	for i := 1; i <= len(b.pairs); i++ {
+		if i == len(b.pairs) || b.pairs[i].field != b.pairs[start].field {
+			f = append(f, FieldValues{Field: b.pairs[start].field, Values: values[start:i:i]})
+			start = i
+		}
 	}
 	return f
 }

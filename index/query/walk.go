@@ -55,3 +55,18 @@ func Fields(n Node) []string {
 	})
 	return fields
 }
+
+// HasBareTerm reports whether n has a bare term or wildcard (Field ""),
+// which searches every field.
+func HasBareTerm(n Node) bool {
+	bare := false
+	walk(n, func(n Node) {
+		switch n := n.(type) {
+		case *Term:
+			bare = bare || n.Field == ""
+		case *Wildcard:
+			bare = bare || n.Field == ""
+		}
+	})
+	return bare
+}

@@ -1,0 +1,180 @@
+package core
+
+import (
+	"math/rand/v2"
+	"time"
+
+	"github.com/fleetlab/fleetlab/fleetd/registry"
+	"github.com/fleetlab/fleetlab/fleetd/shadow"
+	"github.com/fleetlab/fleetlab/index"
+)
+
+// Options configure a Core.
+type Options struct {
+	Seed    uint64 // fixes every generated id
+	Region  string // default us-east-1
+	Account string // default 123456789012
+	// IndexLag delays the visibility of every change in the fleet index
+	// (and so in dynamic groups), as AWS's eventual consistency does.
+	IndexLag time.Duration
+	Shadow   shadow.Options
+	Index    index.Settings
+	// Ephemeral cores produce no Records: an in-process simulation that
+	// persists nothing skips encoding them.
+	Ephemeral bool
+}
+
+func (o *Options) defaults() {
+	if o.Region == "" {
+		o.Region = "us-east-1"
+	}
+	if o.Account == "" {
+		o.Account = "123456789012"
+	}
+	if o.Shadow == (shadow.Options{}) {
+		o.Shadow = shadow.DefaultOptions()
+	}
+	if o.Index.MaxResults == 0 {
+		o.Index = index.DefaultSettings()
+	}
+}
+
+// Message is an MQTT publish the caller delivers. ClientID, when set,
+// addresses one client only (a response to its request) rather than the
+// topic's subscribers.
+type Message struct {
+	Topic    string
+	Payload  []byte
+	ClientID string
+}
+
+// EventKind names what an Event reports.
+type EventKind string
+
+const (
+	EventThingCreated           EventKind = "ThingCreated"
+	EventThingDeleted           EventKind = "ThingDeleted"
+	EventGroupMembershipAdded   EventKind = "GroupMembershipAdded"
+	EventGroupMembershipRemoved EventKind = "GroupMembershipRemoved"
+	EventDynamicGroupAddFailed  EventKind = "AddThingToDynamicThingGroupsFailed"
+	EventConnected              EventKind = "Connected"
+	EventDisconnected           EventKind = "Disconnected"
+	EventShadowUpdated          EventKind = "ShadowUpdated"
+	EventShadowRejected         EventKind = "ShadowRejected"
+	EventDynamicGroupActive     EventKind = "DynamicGroupActive"
+)
+
+// Event is a fact for reports and for subscribers inside the process
+// (continuous jobs follow dynamic-group membership through them).
+type Event struct {
+	Time    time.Time
+	Kind    EventKind
+	Thing   string
+	Group   string
+	Dynamic bool
+	Evicted bool // a dynamic-group removal that made room at the group limit
+	Detail  string
+}
+
+// Record is a persistent record an operation changed; a nil Value deletes
+// it.
+type Record struct {
+	Key   string
+	Value []byte
+}
+
+// Ready is everything the Core produced since the last call to Ready.
+type Ready struct {
+	Messages []Message
+	Events   []Event
+	Records  []Record
+}
+
+// Empty reports whether there is nothing to do.
+func (r Ready) Empty() bool {
+	return len(r.Messages) == 0 && len(r.Events) == 0 && len(r.Records) == 0
+}
+
+// Core is the fleetd state machine. It is not safe for concurrent use: the
+// caller serialises operations (fleetd/node does, the simulator is single
+// threaded).
+type Core struct {
+	opts    Options
+	reg     *registry.Registry
+	shadows map[string]*thingShadows
+	conns   map[string]*connectivity
+	views   map[uint32]*registry.ThingView // the registry view of each thing as the index holds it, by dense id
+	idx     indexState
+	out     Ready
+	// dirty holds record keys changed by the current operation, written
+	// out as Records when it ends (a key changed twice is written once).
+	dirty    map[string]struct{}
+	dirtySeq []string
+	rng      *rand.Rand // session identifiers; seeded from Options.Seed
+	// evaluating is set while dynamic groups are evaluated against a
+	// thing, so the re-indexing their membership causes does not recurse.
+	evaluating bool
+	flatBuf    index.FlatBuilder // reused by shadowFlat
+}
+
+// New returns an empty Core.
+func New(o Options) *Core {
+	o.defaults()
+	c := &Core{
+		opts:    o,
+		reg:     registry.New(registry.Options{Seed: o.Seed, Region: o.Region, Account: o.Account}),
+		shadows: map[string]*thingShadows{},
+		conns:   map[string]*connectivity{},
+		views:   map[uint32]*registry.ThingView{},
+		dirty:   map[string]struct{}{},
+	}
+	c.idx.init(o)
+	return c
+}
+
+// Ready returns and clears what the Core produced since the last call.
+func (c *Core) Ready() Ready {
+	c.flushRecords()
+	r := c.out
+	c.out = Ready{}
+	return r
+}
+
+// NextDeadline is when Tick must next be called; the zero time when
+// nothing is scheduled.
+func (c *Core) NextDeadline() time.Time {
+	return c.idx.nextDeadline()
+}
+
+// Tick does the work due at now: index changes whose lag has passed.
+func (c *Core) Tick(now time.Time) {
+	c.applyDueIndexOps(now)
+}
+
+func (c *Core) publish(topic string, payload []byte) {
+	c.out.Messages = append(c.out.Messages, Message{Topic: topic, Payload: payload})
+}
+
+func (c *Core) event(e Event) {
+	c.out.Events = append(c.out.Events, e)
+}
+
+func (c *Core) markDirty(key string) {
+	if c.opts.Ephemeral {
+		return
+	}
+	if _, ok := c.dirty[key]; !ok {
+		c.dirty[key] = struct{}{}
+		c.dirtySeq = append(c.dirtySeq, key)
+	}
+}
+
+// flushRecords turns the dirty keys into records with their current
+// values.
+func (c *Core) flushRecords() {
+	for _, key := range c.dirtySeq {
+		c.out.Records = append(c.out.Records, Record{Key: key, Value: c.record(key)})
+	}
+	clear(c.dirty)
+	c.dirtySeq = c.dirtySeq[:0]
+}

@@ -1,0 +1,277 @@
+package core
+
+import (
+	"slices"
+	"time"
+
+	"github.com/fleetlab/fleetlab/fleetd/awserr"
+	"github.com/fleetlab/fleetlab/fleetd/shadow"
+	"github.com/fleetlab/fleetlab/index"
+)
+
+// thingShadows are the shadows of one thing name (registered or not: AWS
+// accepts shadows of unregistered things and does not index them).
+type thingShadows struct {
+	classic shadow.Doc
+	named   map[string]*shadow.Doc
+}
+
+// Source says where a shadow request came from. MQTT requests get their
+// /rejected answers published; HTTP ones get them as the error.
+type Source int
+
+const (
+	FromHTTP Source = iota
+	FromMQTT
+)
+
+func shadowTopic(thing, name string) string {
+	if name == "" {
+		return "$aws/things/" + thing + "/shadow"
+	}
+	return "$aws/things/" + thing + "/shadow/name/" + name
+}
+
+func (c *Core) shadowDoc(thing, name string) *shadow.Doc {
+	ts := c.shadows[thing]
+	if ts == nil {
+		return nil
+	}
+	if name == "" {
+		return &ts.classic
+	}
+	return ts.named[name]
+}
+
+// shadowSlot returns the document of a shadow, creating its slot.
+func (c *Core) shadowSlot(thing, name string) *shadow.Doc {
+	ts := c.shadows[thing]
+	if ts == nil {
+		ts = &thingShadows{}
+		c.shadows[thing] = ts
+	}
+	if name == "" {
+		return &ts.classic
+	}
+	if ts.named == nil {
+		ts.named = map[string]*shadow.Doc{}
+	}
+	d := ts.named[name]
+	if d == nil {
+		d = &shadow.Doc{}
+		ts.named[name] = d
+	}
+	return d
+}
+
+// UpdateThingShadow applies an update request to the classic shadow (name
+// "") or a named shadow, publishes /update/accepted, /update/documents and
+// /update/delta when due (or /update/rejected for an MQTT request), and
+// returns the accepted document.
+func (c *Core) UpdateThingShadow(now time.Time, src Source, thing, name string, payload []byte) ([]byte, error) {
+	topic := shadowTopic(thing, name)
+	if err := validShadowName(thing, name); err != nil {
+		return nil, c.rejectShadow(now, src, topic+"/update", payload, err)
+	}
+	slot := c.shadowSlot(thing, name)
+	u, err := shadow.ApplyUpdate(*slot, payload, now, c.opts.Shadow)
+	if err != nil {
+		return nil, c.rejectShadow(now, src, topic+"/update", payload, err)
+	}
+	before := *slot
+	*slot = u.Doc
+	c.markDirty(keyShadow(thing, name))
+	c.publish(topic+"/update/accepted", u.Accepted)
+	c.publish(topic+"/update/documents", u.Documents)
+	if u.Delta != nil {
+		c.publish(topic+"/update/delta", u.Delta)
+	}
+	c.event(Event{Time: now, Kind: EventShadowUpdated, Thing: thing, Detail: name})
+	c.shadowChanged(now, thing, name, &before, slot)
+	return u.Accepted, nil
+}
+
+// GetThingShadow returns a shadow document (publishing /get/accepted or
+// /get/rejected for an MQTT request).
+func (c *Core) GetThingShadow(now time.Time, src Source, thing, name string, payload []byte) ([]byte, error) {
+	topic := shadowTopic(thing, name)
+	d := c.shadowDoc(thing, name)
+	if d == nil {
+		d = &shadow.Doc{}
+	}
+	out, err := shadow.Get(*d, shadowLabel(thing, name), payload, now)
+	if err != nil {
+		return nil, c.rejectShadow(now, src, topic+"/get", payload, err)
+	}
+	if src == FromMQTT {
+		c.publish(topic+"/get/accepted", out)
+	}
+	return out, nil
+}
+
+// DeleteThingShadow deletes a shadow; its version carries on at the next
+// update.
+func (c *Core) DeleteThingShadow(now time.Time, src Source, thing, name string, payload []byte) ([]byte, error) {
+	topic := shadowTopic(thing, name)
+	d := c.shadowDoc(thing, name)
+	if d == nil {
+		d = &shadow.Doc{}
+	}
+	nd, out, err := shadow.Delete(*d, shadowLabel(thing, name), payload, now)
+	if err != nil {
+		return nil, c.rejectShadow(now, src, topic+"/delete", payload, err)
+	}
+	before := *d
+	slot := c.shadowSlot(thing, name)
+	*slot = nd
+	c.markDirty(keyShadow(thing, name))
+	c.publish(topic+"/delete/accepted", out)
+	c.shadowChanged(now, thing, name, &before, slot)
+	return out, nil
+}
+
+// ListNamedShadowsForThingResponse is the iot-data ListNamedShadowsForThing
+// response.
+type ListNamedShadowsForThingResponse struct {
+	Results   []string `json:"results"`
+	NextToken string   `json:"nextToken,omitempty"`
+	Timestamp int64    `json:"timestamp"`
+}
+
+// ListNamedShadowsForThing lists the existing named shadows of a thing in
+// name order (an unknown thing has none).
+func (c *Core) ListNamedShadowsForThing(now time.Time, thing, nextToken string, pageSize int) (ListNamedShadowsForThingResponse, error) {
+	if pageSize == 0 {
+		pageSize = 100
+	}
+	if pageSize < 1 || pageSize > 100 {
+		return ListNamedShadowsForThingResponse{}, awserr.New(awserr.InvalidRequest, "pageSize must be between 1 and 100")
+	}
+	var names []string
+	if ts := c.shadows[thing]; ts != nil {
+		for n, d := range ts.named {
+			if d.Exists() && n > nextToken {
+				names = append(names, n)
+			}
+		}
+	}
+	slices.Sort(names)
+	resp := ListNamedShadowsForThingResponse{Results: []string{}, Timestamp: now.Unix()}
+	if len(names) > pageSize {
+		names = names[:pageSize]
+		resp.NextToken = names[pageSize-1]
+	}
+	resp.Results = append(resp.Results, names...)
+	return resp, nil
+}
+
+func shadowLabel(thing, name string) string {
+	if name == "" {
+		return thing
+	}
+	return name
+}
+
+func validShadowName(thing, name string) error {
+	if thing == "" || len(thing) > 128 {
+		return awserr.New(awserr.InvalidRequest, "Invalid thing name")
+	}
+	if len(name) > 64 {
+		return awserr.New(awserr.InvalidRequest, "Invalid shadow name")
+	}
+	for _, r := range name {
+		if !(r == '$' || r == ':' || r == '_' || r == '-' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z') {
+			return awserr.New(awserr.InvalidRequest, "Invalid shadow name")
+		}
+	}
+	return nil
+}
+
+// rejectShadow publishes the /rejected answer of an MQTT request and
+// returns the error.
+func (c *Core) rejectShadow(now time.Time, src Source, topic string, payload []byte, err error) error {
+	if src == FromMQTT {
+		c.publish(topic+"/rejected", shadow.RejectedPayload(err, shadow.ClientToken(payload), now))
+		c.event(Event{Time: now, Kind: EventShadowRejected, Detail: err.Error()})
+	}
+	return err
+}
+
+// shadowChanged re-indexes the shadow's fields of a registered thing.
+func (c *Core) shadowChanged(now time.Time, thing, name string, before, after *shadow.Doc) {
+	id, ok := c.reg.ThingID(thing)
+	if !ok || !c.idx.on() || c.idx.icfg.ThingIndexingMode != "REGISTRY_AND_SHADOW" {
+		return
+	}
+	if name != "" && !c.namedShadowIndexed(name) {
+		return
+	}
+	c.enqueue(now, indexOp{thing: thing, id: id, old: c.shadowFlat(name, before), new: c.shadowFlat(name, after)})
+}
+
+func (c *Core) namedShadowIndexed(name string) bool {
+	cfg := c.idx.icfg
+	if cfg.NamedShadowIndexingMode != "ON" {
+		return false
+	}
+	return cfg.Filter == nil || cfg.Filter.NamedShadowNames == nil || slices.Contains(cfg.Filter.NamedShadowNames, name)
+}
+
+// shadowFlat flattens one shadow's fields for the index, walking the
+// document directly (no intermediate maps: this runs twice per update).
+func (c *Core) shadowFlat(name string, d *shadow.Doc) index.Flat {
+	if d == nil || !d.Exists() {
+		return nil
+	}
+	prefix := "shadow."
+	if name != "" {
+		prefix = "shadow.name." + name + "."
+	}
+	b := &c.flatBuf
+	d.WalkIndex(prefix, func(path string, l shadow.Leaf) {
+		var v index.Value
+		switch l.Kind {
+		case shadow.LeafString:
+			v = index.StringValue(l.Str)
+		case shadow.LeafNumber:
+			v = index.NumberValue(l.Num)
+		default:
+			v = index.BoolValue(l.Bool)
+		}
+		b.Add(path, v)
+	})
+	return b.Finish()
+}
+
+// shadowObject is the shadow of a thing as the index and SearchIndex see
+// it: the classic shadow's sections, and the indexed named shadows under
+// "name". Nil when the thing has no shadow the index covers.
+func (c *Core) shadowObject(thing string) map[string]any {
+	ts := c.shadows[thing]
+	if ts == nil {
+		return nil
+	}
+	obj := indexObject(&ts.classic)
+	named := map[string]any{}
+	for n, d := range ts.named {
+		if o := indexObject(d); o != nil && c.namedShadowIndexed(n) {
+			named[n] = o
+		}
+	}
+	if len(named) > 0 {
+		if obj == nil {
+			obj = map[string]any{}
+		}
+		obj["name"] = named
+	}
+	return obj
+}
+
+// indexObject is one shadow as the index reads it: desired, reported,
+// metadata and version (the delta is computed by the index).
+func indexObject(d *shadow.Doc) map[string]any {
+	if d == nil || !d.Exists() {
+		return nil
+	}
+	return d.IndexObject()
+}

@@ -1,0 +1,121 @@
+package core
+
+import (
+	"maps"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/fleetlab/fleetlab/fleetd/registry"
+	"github.com/fleetlab/fleetlab/index"
+)
+
+// The index holds, for every registered thing, its registry view (as the
+// registry describes it), its shadows and its connectivity. The core keeps
+// the registry view the index last saw of each thing, so that a registry
+// change is indexed as a diff (the index needs the old values to move
+// postings) without keeping whole flattened documents.
+
+func viewFlat(v *registry.ThingView, cfg index.Config) index.Flat {
+	f, _ := index.Flatten(&index.Document{
+		ThingName: v.Name, ThingID: v.ThingID, ThingTypeName: v.ThingTypeName,
+		ThingGroupNames: v.GroupNames, Attributes: v.Attributes, RegistryVersion: v.Version,
+	}, cfg)
+	return f
+}
+
+func viewsEqual(a, b *registry.ThingView) bool {
+	return a.Name == b.Name && a.ThingID == b.ThingID && a.ThingTypeName == b.ThingTypeName &&
+		slices.Equal(a.GroupNames, b.GroupNames) && maps.Equal(a.Attributes, b.Attributes) && a.Version == b.Version
+}
+
+// fullFlat is everything the index holds of a thing: registry, shadows,
+// connectivity.
+func (c *Core) fullFlat(v *registry.ThingView) index.Flat {
+	f := viewFlat(v, c.idx.icfg)
+	if obj := c.shadowObject(v.Name); obj != nil && c.idx.icfg.ThingIndexingMode == "REGISTRY_AND_SHADOW" {
+		s, _ := index.Flatten(&index.Document{ShadowObject: obj}, c.idx.icfg)
+		f = mergeFlats(f, s)
+	}
+	if cs := c.conns[v.Name]; cs != nil && cs.Version > 0 {
+		f = mergeFlats(f, c.connFlat(cs))
+	}
+	return f
+}
+
+// mergeFlats merges two flats with disjoint fields into one sorted flat.
+func mergeFlats(a, b index.Flat) index.Flat {
+	out := make(index.Flat, 0, len(a)+len(b))
+	out = append(out, a...)
+	out = append(out, b...)
+	slices.SortFunc(out, func(x, y index.FieldValues) int { return strings.Compare(x.Field, y.Field) })
+	return out
+}
+
+// afterRegistry applies the consequences of registry operations: records
+// to persist, membership events, things to re-index, dynamic groups to
+// (re)evaluate.
+func (c *Core) afterRegistry(now time.Time) {
+	ch := c.reg.DrainChanges()
+	if ch.Empty() {
+		return
+	}
+	for _, k := range ch.Records {
+		c.markDirty(k)
+	}
+	for _, m := range ch.Membership {
+		kind := EventGroupMembershipAdded
+		if !m.Added {
+			kind = EventGroupMembershipRemoved
+		}
+		c.event(Event{Time: now, Kind: kind, Thing: m.Thing, Group: m.Group, Dynamic: m.Kind == registry.DynamicGroup, Evicted: m.Evicted})
+	}
+	for _, t := range ch.Things {
+		if t.Deleted {
+			c.dropView(now, t.ID, t.Name)
+			c.event(Event{Time: now, Kind: EventThingDeleted, Thing: t.Name})
+			continue
+		}
+		c.syncView(now, t.Name)
+	}
+	for _, g := range ch.DynamicGroups {
+		c.dynamicGroupChanged(now, g)
+	}
+}
+
+// dropView removes a deleted thing from the index.
+func (c *Core) dropView(now time.Time, id uint32, name string) {
+	v := c.views[id]
+	if v == nil || v.Name != name {
+		return
+	}
+	if c.idx.on() {
+		c.enqueue(now, indexOp{thing: name, id: id, old: c.fullFlat(v), gone: true})
+	}
+	delete(c.views, id)
+}
+
+// syncView re-indexes the registry part of a thing that exists.
+func (c *Core) syncView(now time.Time, name string) {
+	nv, ok := c.reg.View(name)
+	if !ok {
+		return
+	}
+	old := c.views[nv.ID]
+	if old != nil && old.Name == name && viewsEqual(old, &nv) {
+		return
+	}
+	c.views[nv.ID] = &nv
+	created := old == nil || old.Name != name
+	if created {
+		c.event(Event{Time: now, Kind: EventThingCreated, Thing: name})
+	}
+	if !c.idx.on() {
+		return
+	}
+	if created {
+		c.enqueue(now, indexOp{thing: name, id: nv.ID, new: c.fullFlat(&nv)})
+		return
+	}
+	c.enqueue(now, indexOp{thing: name, id: nv.ID, old: viewFlat(old, c.idx.icfg), new: viewFlat(&nv, c.idx.icfg)})
+}

@@ -1,0 +1,570 @@
+package shadow
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"unicode/utf8"
+)
+
+// Doc is one stored shadow: desired and reported state with a timestamp per
+// leaf, the version, and whether the shadow exists. The zero Doc is a shadow
+// that was never created. A deleted shadow is a Doc that does not exist but
+// keeps its version.
+//
+// A Doc is immutable: ApplyUpdate and Delete return new Docs that share
+// unchanged parts with the old one, so a caller may keep both and read them
+// from several goroutines. Its leaves share memory with the update payloads
+// that set them.
+type Doc struct {
+	desired, reported *node // objects, nil when the section is absent
+	version           int64
+	exists            bool
+	// enc holds the compact JSON of the desired state, the reported state,
+	// the desired metadata and the reported metadata, back to back; cut
+	// holds where each of the four ends. An absent section is empty.
+	enc []byte
+	cut [4]int32
+}
+
+// The four encoded parts of a Doc.
+const (
+	partDesired = iota
+	partReported
+	partMetaDesired
+	partMetaReported
+)
+
+func (d Doc) part(i int) []byte {
+	start := int32(0)
+	if i > 0 {
+		start = d.cut[i-1]
+	}
+	return d.enc[start:d.cut[i]]
+}
+
+// Exists reports whether the shadow exists (was created and not deleted
+// since).
+func (d Doc) Exists() bool { return d.exists }
+
+// Version is the version of the last accepted update; a deleted shadow keeps
+// it, and the next update continues from Version()+1.
+func (d Doc) Version() int64 { return d.version }
+
+// Desired returns the desired state as encoding/json would decode it
+// (numbers are float64), or nil when there is none. It is built on each call.
+func (d Doc) Desired() map[string]any { return objectAny(d.desired) }
+
+// Reported returns the reported state like Desired.
+func (d Doc) Reported() map[string]any { return objectAny(d.reported) }
+
+// Delta returns every desired key whose value differs from reported,
+// recursing into objects present on both sides (arrays compare whole,
+// numbers by value), or nil when nothing differs.
+func (d Doc) Delta() map[string]any {
+	if d.desired == nil {
+		return nil
+	}
+	return deltaAny(d.desired, d.reported)
+}
+
+func objectAny(n *node) map[string]any {
+	if n == nil {
+		return nil
+	}
+	return toAny(n).(map[string]any)
+}
+
+func deltaAny(des, rep *node) map[string]any {
+	var out map[string]any
+	for i, f := range des.fields {
+		rv := lookupAt(rep, f.key, i)
+		if f.val.kind == kObject && rv != nil && rv.kind == kObject {
+			sub := deltaAny(f.val, rv)
+			if sub == nil {
+				continue
+			}
+			if out == nil {
+				out = map[string]any{}
+			}
+			out[unquote(f.key)] = sub
+			continue
+		}
+		if rv != nil && equal(f.val, rv) {
+			continue
+		}
+		if out == nil {
+			out = map[string]any{}
+		}
+		out[unquote(f.key)] = toAny(f.val)
+	}
+	return out
+}
+
+// appendDelta appends the delta of desired object des against reported
+// object rep (nil when absent): the values when meta is false, their desired
+// metadata when true. It appends nothing and returns false when there is no
+// delta.
+func appendDelta(b []byte, des, rep *node, meta bool) ([]byte, bool) {
+	var st stamp
+	return appendDeltaStamp(b, des, rep, meta, &st)
+}
+
+func appendDeltaStamp(b []byte, des, rep *node, meta bool, st *stamp) ([]byte, bool) {
+	start := len(b)
+	b = append(b, '{')
+	var index map[string]*node
+	if rep != nil && len(des.fields) > 16 && len(rep.fields) > 16 {
+		index = make(map[string]*node, len(rep.fields))
+		for _, f := range rep.fields {
+			index[f.key] = f.val
+		}
+	}
+	some := false
+	for i, f := range des.fields {
+		var rv *node
+		if index != nil {
+			rv = index[f.key]
+		} else {
+			rv = lookupAt(rep, f.key, i)
+		}
+		mark := len(b)
+		if some {
+			b = append(b, ',')
+		}
+		b = append(b, f.key...)
+		b = append(b, ':')
+		switch {
+		case f.val.kind == kObject && rv != nil && rv.kind == kObject:
+			var sub bool
+			if b, sub = appendDeltaStamp(b, f.val, rv, meta, st); !sub {
+				b = b[:mark]
+				continue
+			}
+		case rv != nil && equal(f.val, rv):
+			b = b[:mark]
+			continue
+		case meta:
+			b = appendMeta(b, f.val, st)
+		default:
+			b = appendValue(b, f.val)
+		}
+		some = true
+	}
+	if !some {
+		return b[:start], false
+	}
+	return append(b, '}'), true
+}
+
+// appendSections appends {"desired":x,"reported":y} leaving out empty parts.
+func appendSections(b, x, y []byte) []byte {
+	b = append(b, '{')
+	if len(x) > 0 {
+		b = append(b, `"desired":`...)
+		b = append(b, x...)
+	}
+	if len(y) > 0 {
+		if len(x) > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, `"reported":`...)
+		b = append(b, y...)
+	}
+	return append(b, '}')
+}
+
+// sectionsSize is the length appendSections appends.
+func sectionsSize(x, y int) int {
+	n := 2
+	if x > 0 {
+		n += len(`"desired":`) + x
+	}
+	if y > 0 {
+		n += len(`"reported":`) + y
+	}
+	if x > 0 && y > 0 {
+		n++
+	}
+	return n
+}
+
+// appendSnapshot appends {"state":…,"metadata":…,"version":N}.
+func (d Doc) appendSnapshot(b []byte) []byte {
+	b = append(b, `{"state":`...)
+	b = appendSections(b, d.part(partDesired), d.part(partReported))
+	b = append(b, `,"metadata":`...)
+	b = appendSections(b, d.part(partMetaDesired), d.part(partMetaReported))
+	b = append(b, `,"version":`...)
+	b = strconv.AppendInt(b, d.version, 10)
+	return append(b, '}')
+}
+
+func (d Doc) snapshotSize() int {
+	return len(`{"state":,"metadata":,"version":}`) + 20 +
+		sectionsSize(len(d.part(partDesired)), len(d.part(partReported))) +
+		sectionsSize(len(d.part(partMetaDesired)), len(d.part(partMetaReported)))
+}
+
+// encode fills enc and cut from the trees.
+func (d *Doc) encode() {
+	var b []byte
+	var st stamp
+	if d.desired != nil {
+		b = appendValue(b, d.desired)
+	}
+	d.cut[0] = int32(len(b))
+	if d.reported != nil {
+		b = appendValue(b, d.reported)
+	}
+	d.cut[1] = int32(len(b))
+	if d.desired != nil {
+		b = appendMeta(b, d.desired, &st)
+	}
+	d.cut[2] = int32(len(b))
+	if d.reported != nil {
+		b = appendMeta(b, d.reported, &st)
+	}
+	d.cut[3] = int32(len(b))
+	d.enc = b
+}
+
+// IndexJSON returns the shadow as the fleet index takes it:
+// {"desired":…,"reported":…,"delta":…,"metadata":{"desired":…,"reported":…},"version":N},
+// leaving out empty sections; nil when the shadow does not exist.
+func (d Doc) IndexJSON() []byte {
+	if !d.exists {
+		return nil
+	}
+	b := make([]byte, 0, len(d.enc)+len(d.part(partDesired))+len(d.part(partMetaDesired))+64)
+	b = append(b, '{')
+	if p := d.part(partDesired); len(p) > 0 {
+		b = append(b, `"desired":`...)
+		b = append(b, p...)
+		b = append(b, ',')
+	}
+	if p := d.part(partReported); len(p) > 0 {
+		b = append(b, `"reported":`...)
+		b = append(b, p...)
+		b = append(b, ',')
+	}
+	if d.desired != nil {
+		mark := len(b)
+		b = append(b, `"delta":`...)
+		var some bool
+		if b, some = appendDelta(b, d.desired, d.reported, false); some {
+			b = append(b, ',')
+		} else {
+			b = b[:mark]
+		}
+	}
+	b = append(b, `"metadata":`...)
+	b = appendSections(b, d.part(partMetaDesired), d.part(partMetaReported))
+	b = append(b, `,"version":`...)
+	b = strconv.AppendInt(b, d.version, 10)
+	return append(b, '}')
+}
+
+// IndexObject is IndexJSON as encoding/json would decode it (numbers are
+// float64), for callers that hand the fleet index a map; nil when the
+// shadow does not exist. It is built on each call.
+func (d Doc) IndexObject() map[string]any {
+	if !d.exists {
+		return nil
+	}
+	obj := make(map[string]any, 5)
+	meta := make(map[string]any, 2)
+	if d.desired != nil {
+		obj["desired"] = toAny(d.desired)
+		meta["desired"] = metaAny(d.desired, 0, false)
+		if delta := deltaAny(d.desired, d.reported); delta != nil {
+			obj["delta"] = delta
+		}
+	}
+	if d.reported != nil {
+		obj["reported"] = toAny(d.reported)
+		meta["reported"] = metaAny(d.reported, 0, false)
+	}
+	obj["metadata"] = meta
+	obj["version"] = float64(d.version)
+	return obj
+}
+
+// metaAny is appendMeta's output as encoding/json decodes it. Leaves carry
+// their own timestamp, except inside an array, where ts (the array's)
+// stamps them all.
+func metaAny(n *node, ts int64, inArray bool) any {
+	switch n.kind {
+	case kObject:
+		m := make(map[string]any, len(n.fields))
+		for _, f := range n.fields {
+			m[unquote(f.key)] = metaAny(f.val, ts, inArray)
+		}
+		return m
+	case kArray:
+		if !inArray {
+			ts = n.ts
+		}
+		s := make([]any, len(n.fields))
+		for i, f := range n.fields {
+			s[i] = metaAny(f.val, ts, true)
+		}
+		return s
+	}
+	if !inArray {
+		ts = n.ts
+	}
+	return map[string]any{"timestamp": float64(ts)}
+}
+
+// MarshalJSON encodes the Doc for storage: an existing shadow as
+// {"state":{"desired"?,"reported"?},"metadata":{…},"version":N}, a deleted
+// or never created one as {"version":N}.
+func (d Doc) MarshalJSON() ([]byte, error) {
+	if !d.exists {
+		b := append([]byte(`{"version":`), strconv.FormatInt(d.version, 10)...)
+		return append(b, '}'), nil
+	}
+	return d.appendSnapshot(make([]byte, 0, d.snapshotSize())), nil
+}
+
+var errDocSyntax = errors.New("shadow: document is not valid JSON")
+
+// UnmarshalJSON decodes what MarshalJSON encodes, strictly: unknown keys,
+// nulls, empty objects outside arrays and metadata that does not mirror the
+// state are errors.
+func (d *Doc) UnmarshalJSON(data []byte) error {
+	if !utf8.Valid(data) {
+		return errors.New("shadow: document is not UTF-8")
+	}
+	var a arena
+	p := newParser(string(data), &a, 0)
+	root := p.value()
+	if root == nil || !p.end() {
+		return errDocSyntax
+	}
+	if root.kind != kObject {
+		return errors.New("shadow: document is not an object")
+	}
+	var out Doc
+	var state, meta *node
+	hasVersion := false
+	for _, f := range root.fields {
+		switch f.key {
+		case `"state"`:
+			state = f.val
+		case `"metadata"`:
+			meta = f.val
+		case `"version"`:
+			v, ok := integer(f.val)
+			if !ok || v < 0 {
+				return errors.New("shadow: version is not a non-negative integer")
+			}
+			out.version, hasVersion = v, true
+		default:
+			return fmt.Errorf("shadow: unknown key %s in document", f.key)
+		}
+	}
+	if !hasVersion {
+		return errors.New("shadow: document has no version")
+	}
+	if state == nil {
+		if meta != nil {
+			return errors.New("shadow: metadata without state")
+		}
+		*d = out
+		return nil
+	}
+	if state.kind != kObject {
+		return errors.New("shadow: state is not an object")
+	}
+	if meta == nil || meta.kind != kObject || len(meta.fields) != len(state.fields) {
+		return errors.New("shadow: metadata does not mirror state")
+	}
+	out.exists = true
+	for i, f := range state.fields {
+		if f.val.kind != kObject || len(f.val.fields) == 0 {
+			return fmt.Errorf("shadow: state.%s is not a non-empty object", unquote(f.key))
+		}
+		if err := checkStored(f.val, false); err != nil {
+			return err
+		}
+		m := lookupAt(meta, f.key, i)
+		if m == nil {
+			return fmt.Errorf("shadow: no metadata for state.%s", unquote(f.key))
+		}
+		if err := attachMeta(f.val, m); err != nil {
+			return fmt.Errorf("shadow: metadata of state.%s: %w", unquote(f.key), err)
+		}
+		switch f.key {
+		case `"desired"`:
+			if out.desired != nil {
+				return errors.New("shadow: duplicate state.desired")
+			}
+			out.desired = f.val
+		case `"reported"`:
+			if out.reported != nil {
+				return errors.New("shadow: duplicate state.reported")
+			}
+			out.reported = f.val
+		default:
+			return fmt.Errorf("shadow: unknown key state.%s", unquote(f.key))
+		}
+	}
+	out.encode()
+	*d = out
+	return nil
+}
+
+// checkStored checks that a value could have been stored by an update: no
+// nulls, no duplicate keys, and no empty objects outside arrays.
+func checkStored(n *node, inArray bool) error {
+	switch n.kind {
+	case kNull:
+		return errors.New("shadow: null in stored state")
+	case kObject:
+		if len(n.fields) == 0 && !inArray {
+			return errors.New("shadow: empty object in stored state")
+		}
+		if hasDuplicates(n) {
+			return errors.New("shadow: duplicate key in stored state")
+		}
+		for _, f := range n.fields {
+			if err := checkStored(f.val, inArray); err != nil {
+				return err
+			}
+		}
+	case kArray:
+		for _, f := range n.fields {
+			if err := checkStored(f.val, true); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+var errMetaShape = errors.New("does not mirror the state")
+
+// attachMeta sets the leaf timestamps of stored value n from its metadata m.
+func attachMeta(n, m *node) error {
+	switch n.kind {
+	case kObject:
+		if m.kind != kObject || len(m.fields) != len(n.fields) {
+			return errMetaShape
+		}
+		for i, f := range n.fields {
+			mv := lookupAt(m, f.key, i)
+			if mv == nil {
+				return errMetaShape
+			}
+			if err := attachMeta(f.val, mv); err != nil {
+				return err
+			}
+		}
+		return nil
+	case kArray:
+		seen := false
+		if !fixedMeta(n, m, &n.ts, &seen) {
+			return errMetaShape
+		}
+		return nil
+	}
+	ts, ok := timestampOf(m)
+	if !ok {
+		return errMetaShape
+	}
+	n.ts = ts
+	return nil
+}
+
+// fixedMeta checks that m is the metadata of n with every leaf stamped the
+// same timestamp, which it stores in *ts.
+func fixedMeta(n, m *node, ts *int64, seen *bool) bool {
+	switch n.kind {
+	case kObject, kArray:
+		if m.kind != n.kind || len(m.fields) != len(n.fields) {
+			return false
+		}
+		for i, f := range n.fields {
+			mv := m.fields[i].val
+			if n.kind == kObject {
+				if mv = lookupAt(m, f.key, i); mv == nil {
+					return false
+				}
+			}
+			if !fixedMeta(f.val, mv, ts, seen) {
+				return false
+			}
+		}
+		return true
+	}
+	t, ok := timestampOf(m)
+	if !ok || (*seen && t != *ts) {
+		return false
+	}
+	*ts, *seen = t, true
+	return true
+}
+
+// timestampOf reads {"timestamp":N}.
+func timestampOf(m *node) (int64, bool) {
+	if m.kind != kObject || len(m.fields) != 1 || m.fields[0].key != `"timestamp"` {
+		return 0, false
+	}
+	return integer(m.fields[0].val)
+}
+
+// integer reads a JSON integer literal (no fraction, no exponent) that fits
+// an int64.
+func integer(n *node) (int64, bool) {
+	if n.kind != kNumber {
+		return 0, false
+	}
+	v, err := strconv.ParseInt(n.raw, 10, 64)
+	return v, err == nil
+}
+
+// hasDuplicates reports whether object n has a key twice.
+func hasDuplicates(n *node) bool {
+	if len(n.fields) < 2 {
+		return false
+	}
+	if len(n.fields) <= 16 {
+		for i := 1; i < len(n.fields); i++ {
+			for j := range i {
+				if n.fields[i].key == n.fields[j].key {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	seen := make(map[string]struct{}, len(n.fields))
+	for _, f := range n.fields {
+		if _, dup := seen[f.key]; dup {
+			return true
+		}
+		seen[f.key] = struct{}{}
+	}
+	return false
+}
+
+// dedupe drops all but the last occurrence of each key of object n.
+func dedupe(n *node) {
+	if !hasDuplicates(n) {
+		return
+	}
+	last := make(map[string]int, len(n.fields))
+	for i, f := range n.fields {
+		last[f.key] = i
+	}
+	out := n.fields[:0]
+	for i, f := range n.fields {
+		if last[f.key] == i {
+			out = append(out, f)
+		}
+	}
+	clear(n.fields[len(out):])
+	n.fields = out
+}

@@ -1,0 +1,134 @@
+package shadow
+
+import "strconv"
+
+// LeafKind is the type of an indexed shadow value.
+type LeafKind uint8
+
+const (
+	LeafString LeafKind = iota
+	LeafNumber
+	LeafBool
+)
+
+// Leaf is one value of a shadow as the fleet index takes it.
+type Leaf struct {
+	Kind LeafKind
+	Str  string
+	Num  float64
+	Bool bool
+}
+
+// WalkIndex calls fn for every value the fleet index takes from the shadow,
+// with its dotted path after prefix (say "shadow."): reported.<p>, desired.<p>,
+// delta.<p>, metadata.reported.<p>.timestamp, metadata.desired.<p>.timestamp,
+// then hasDelta and version. An array of scalars gives one call per
+// element; an array holding an object or an array is skipped whole (and so
+// is an array's metadata, an array of objects), as the index skips them.
+// It calls nothing for a shadow that does not exist.
+//
+// It gives what IndexObject gives once flattened, without building maps:
+// the fleet index re-flattens a shadow on every update.
+func (d Doc) WalkIndex(prefix string, fn func(path string, l Leaf)) {
+	if !d.exists {
+		return
+	}
+	buf := make([]byte, 0, 64)
+	at := func(s string) []byte { return append(append(buf[:0], prefix...), s...) }
+	if d.desired != nil {
+		buf = walkValues(at("desired"), d.desired, fn)
+		buf = walkMeta(at("metadata.desired"), d.desired, fn)
+	}
+	if d.reported != nil {
+		buf = walkValues(at("reported"), d.reported, fn)
+		buf = walkMeta(at("metadata.reported"), d.reported, fn)
+	}
+	hasDelta := false
+	if d.desired != nil {
+		buf, hasDelta = walkDelta(at("delta"), d.desired, d.reported, fn)
+	}
+	fn(string(at("hasDelta")), Leaf{Kind: LeafBool, Bool: hasDelta})
+	fn(string(at("version")), Leaf{Kind: LeafNumber, Num: float64(d.version)})
+}
+
+// walkValues emits the leaves under path (an object's members, an array's
+// scalar elements, or a scalar) and returns the path buffer for reuse.
+func walkValues(path []byte, n *node, fn func(string, Leaf)) []byte {
+	switch n.kind {
+	case kObject:
+		base := len(path)
+		for _, f := range n.fields {
+			path = append(append(path[:base], '.'), unquote(f.key)...)
+			path = walkValues(path, f.val, fn)
+		}
+		return path[:base]
+	case kArray:
+		for _, f := range n.fields {
+			if f.val.kind == kObject || f.val.kind == kArray {
+				return path
+			}
+		}
+		for _, f := range n.fields {
+			emitScalar(path, f.val, fn)
+		}
+		return path
+	}
+	emitScalar(path, n, fn)
+	return path
+}
+
+func emitScalar(path []byte, n *node, fn func(string, Leaf)) {
+	switch n.kind {
+	case kString:
+		fn(string(path), Leaf{Kind: LeafString, Str: unquote(n.raw)})
+	case kNumber:
+		if f, err := strconv.ParseFloat(n.raw, 64); err == nil {
+			fn(string(path), Leaf{Kind: LeafNumber, Num: f})
+		}
+	case kBool:
+		fn(string(path), Leaf{Kind: LeafBool, Bool: n.raw == "true"})
+	}
+}
+
+// walkMeta emits the metadata timestamps of a stored section's scalar
+// leaves; an array's metadata is an array of objects, not indexed.
+func walkMeta(path []byte, n *node, fn func(string, Leaf)) []byte {
+	switch n.kind {
+	case kObject:
+		base := len(path)
+		for _, f := range n.fields {
+			path = append(append(path[:base], '.'), unquote(f.key)...)
+			path = walkMeta(path, f.val, fn)
+		}
+		return path[:base]
+	case kArray:
+		return path
+	}
+	base := len(path)
+	path = append(path, ".timestamp"...)
+	fn(string(path), Leaf{Kind: LeafNumber, Num: float64(n.ts)})
+	return path[:base]
+}
+
+// walkDelta emits the delta of desired object des against reported object
+// rep (nil when absent) and reports whether the delta has any key.
+func walkDelta(path []byte, des, rep *node, fn func(string, Leaf)) ([]byte, bool) {
+	some := false
+	base := len(path)
+	for i, f := range des.fields {
+		rv := lookupAt(rep, f.key, i)
+		path = append(append(path[:base], '.'), unquote(f.key)...)
+		if f.val.kind == kObject && rv != nil && rv.kind == kObject {
+			var sub bool
+			path, sub = walkDelta(path, f.val, rv, fn)
+			some = some || sub
+			continue
+		}
+		if rv != nil && equal(f.val, rv) {
+			continue
+		}
+		some = true
+		path = walkValues(path, f.val, fn)
+	}
+	return path[:base], some
+}

@@ -1,0 +1,546 @@
+package shadow
+
+import (
+	"bytes"
+	"strconv"
+	"time"
+	"unicode/utf8"
+)
+
+// Options are the shadow service's limits and FleetLab's extensions. A zero
+// field takes its default; a negative limit is no limit.
+type Options struct {
+	// MaxStateBytes bounds the state document after an update: the compact
+	// JSON {"desired":…,"reported":…}, metadata excluded (AWS: 8 KB).
+	MaxStateBytes int
+	// MaxPayloadBytes bounds the update request itself.
+	MaxPayloadBytes int
+	// MaxDepth bounds the nesting inside desired and reported: the section
+	// object is level 1, each object or array inside it one more.
+	MaxDepth int
+	// DeltaOnReportedOnly publishes /update/delta also after updates without
+	// a desired section, whenever a delta remains (DECISIONS.md, Shadows).
+	DeltaOnReportedOnly bool
+}
+
+// DefaultOptions returns AWS's limits.
+func DefaultOptions() Options {
+	return Options{MaxStateBytes: 8192, MaxPayloadBytes: 16384, MaxDepth: 6}
+}
+
+func (o Options) withDefaults() Options {
+	def := DefaultOptions()
+	if o.MaxStateBytes == 0 {
+		o.MaxStateBytes = def.MaxStateBytes
+	}
+	if o.MaxPayloadBytes == 0 {
+		o.MaxPayloadBytes = def.MaxPayloadBytes
+	}
+	if o.MaxDepth == 0 {
+		o.MaxDepth = def.MaxDepth
+	}
+	return o
+}
+
+// Update is the outcome of an accepted update: the new document and the
+// payloads to publish. Accepted, Delta and Documents share one allocation.
+type Update struct {
+	Doc Doc
+	// Accepted is the /update/accepted payload (and the REST response).
+	Accepted []byte
+	// Delta is the /update/delta payload, nil when none is published.
+	Delta []byte
+	// Documents is the /update/documents payload.
+	Documents []byte
+	// ChangedDesired and ChangedReported report whether the section's JSON
+	// changed (values added, removed or rewritten with other text); metadata
+	// timestamps change on every update regardless.
+	ChangedDesired, ChangedReported bool
+}
+
+// request is a decoded update request.
+type request struct {
+	state             *node // the state object (validated)
+	desired, reported *node // its members: nil when absent, a kNull node when null
+	token             string
+	version           int64
+	hasVersion        bool
+}
+
+// ApplyUpdate applies an update request (the /update payload or the
+// UpdateThingShadow body) to prev at time now. A shadow that does not exist
+// is created. The error is an *awserr.Error; the caller publishes
+// RejectedPayload(err, ClientToken(payload), now).
+func ApplyUpdate(prev Doc, payload []byte, now time.Time, o Options) (Update, error) {
+	o = o.withDefaults()
+	if o.MaxPayloadBytes > 0 && len(payload) > o.MaxPayloadBytes {
+		return Update{}, tooLarge()
+	}
+	if !utf8.Valid(payload) {
+		return Update{}, badEncoding()
+	}
+	var a arena
+	est := estimateNodes(payload)
+	a.nodes = make([]node, 0, est)
+	extra := 0
+	if prev.desired != nil {
+		extra += len(prev.desired.fields)
+	}
+	if prev.reported != nil {
+		extra += len(prev.reported.fields)
+	}
+	a.fields = make([]field, 0, est+extra)
+	req, err := parseUpdate(string(payload), &a, o.MaxDepth)
+	if err != nil {
+		return Update{}, err
+	}
+	if req.hasVersion && req.version != prev.version {
+		return Update{}, versionConflict()
+	}
+
+	ts := now.Unix()
+	next := Doc{version: prev.version + 1, exists: true, desired: prev.desired, reported: prev.reported}
+	m := merger{a: &a}
+	var u Update
+	if req.desired != nil {
+		next.desired, u.ChangedDesired = m.section(prev.desired, req.desired, ts)
+	}
+	if req.reported != nil {
+		next.reported, u.ChangedReported = m.section(prev.reported, req.reported, ts)
+	}
+
+	// Sizes first: the state limit is checked before anything is encoded.
+	var size [4]int
+	if req.desired == nil {
+		size[partDesired], size[partMetaDesired] = len(prev.part(partDesired)), len(prev.part(partMetaDesired))
+	} else if next.desired != nil {
+		size[partDesired], size[partMetaDesired] = sizeValue(next.desired), sizeMeta(next.desired)
+	}
+	if req.reported == nil {
+		size[partReported], size[partMetaReported] = len(prev.part(partReported)), len(prev.part(partMetaReported))
+	} else if next.reported != nil {
+		size[partReported], size[partMetaReported] = sizeValue(next.reported), sizeMeta(next.reported)
+	}
+	if o.MaxStateBytes > 0 && sectionsSize(size[partDesired], size[partReported]) > o.MaxStateBytes {
+		return Update{}, tooLarge()
+	}
+	enc := make([]byte, 0, size[0]+size[1]+size[2]+size[3])
+	var st stamp
+	for i, sec := range [4]*node{next.desired, next.reported, next.desired, next.reported} {
+		touched := req.desired != nil
+		if i == partReported || i == partMetaReported {
+			touched = req.reported != nil
+		}
+		switch {
+		case !touched:
+			enc = append(enc, prev.part(i)...)
+		case sec == nil:
+		case i < partMetaDesired:
+			enc = appendValue(enc, sec)
+		default:
+			enc = appendMeta(enc, sec, &st)
+		}
+		next.cut[i] = int32(len(enc))
+	}
+	next.enc = enc
+
+	// The payloads, in one buffer sized from above.
+	var nowSt stamp
+	nowStamp := nowSt.text(ts)
+	wantDelta := ((req.desired != nil && req.desired.kind == kObject) || o.DeltaOnReportedOnly) && next.desired != nil
+	tail := len(`,"version":,"timestamp":,"clientToken":}`) + 20 + len(nowStamp) + len(req.token)
+	capacity := len(`{"state":,"metadata":`) + sizeValue(req.state) + sizeMetaAt(req.state, len(nowStamp)) + tail +
+		len(`{"previous":,"current":`) + prev.snapshotSize() + next.snapshotSize() + tail
+	if wantDelta {
+		capacity += len(`{"state":,"metadata":`) + size[partDesired] + size[partMetaDesired] + tail
+	}
+	out := make([]byte, 0, capacity)
+
+	out = append(out, `{"state":`...)
+	out = appendValue(out, req.state)
+	out = append(out, `,"metadata":`...)
+	out = appendMetaAt(out, req.state, nowStamp)
+	out = append(out, `,"version":`...)
+	out = strconv.AppendInt(out, next.version, 10)
+	out = appendTail(out, ts, req.token)
+	u.Accepted = out[:len(out):len(out)]
+
+	start := len(out)
+	out = append(out, `{"previous":`...)
+	if prev.exists {
+		out = prev.appendSnapshot(out)
+	} else {
+		out = append(out, "null"...)
+	}
+	out = append(out, `,"current":`...)
+	out = next.appendSnapshot(out)
+	out = appendTail(out, ts, req.token)
+	u.Documents = out[start:len(out):len(out)]
+
+	if wantDelta {
+		start = len(out)
+		out = append(out, `{"version":`...)
+		out = strconv.AppendInt(out, next.version, 10)
+		out = append(out, `,"timestamp":`...)
+		out = strconv.AppendInt(out, ts, 10)
+		out = append(out, `,"state":`...)
+		var some bool
+		if out, some = appendDelta(out, next.desired, next.reported, false); some {
+			out = append(out, `,"metadata":`...)
+			out, _ = appendDeltaStamp(out, next.desired, next.reported, true, &st)
+			if req.token != "" {
+				out = append(out, `,"clientToken":`...)
+				out = append(out, req.token...)
+			}
+			out = append(out, '}')
+			u.Delta = out[start:len(out):len(out)]
+		}
+	}
+	u.Doc = next
+	return u, nil
+}
+
+// appendTail appends `,"timestamp":ts[,"clientToken":token]}`.
+func appendTail(b []byte, ts int64, token string) []byte {
+	b = append(b, `,"timestamp":`...)
+	b = strconv.AppendInt(b, ts, 10)
+	if token != "" {
+		b = append(b, `,"clientToken":`...)
+		b = append(b, token...)
+	}
+	return append(b, '}')
+}
+
+// estimateNodes bounds the number of values in a JSON text: each follows a
+// ':', a ',' or a '[', or is the root.
+func estimateNodes(b []byte) int {
+	n := bytes.Count(b, []byte{':'}) + bytes.Count(b, []byte{','}) + bytes.Count(b, []byte{'['}) + 1
+	return min(n, 1024)
+}
+
+// parseUpdate decodes and validates an update request.
+func parseUpdate(s string, a *arena, maxDepth int) (request, error) {
+	var r request
+	p := newParser(s, a, maxDepth)
+	p.ws()
+	if p.i >= len(p.s) || p.s[p.i] != '{' {
+		return r, invalid(MsgInvalidJSON)
+	}
+	p.i++
+	p.depth = 1
+	var token, version *node
+	hasState := false
+	p.ws()
+	if p.i < len(p.s) && p.s[p.i] == '}' {
+		p.i++
+	} else {
+		for {
+			p.ws()
+			if p.i >= len(p.s) || p.s[p.i] != '"' {
+				p.fail(parseSyntax)
+				break
+			}
+			key, ok := p.str()
+			if !ok {
+				break
+			}
+			p.ws()
+			if p.i >= len(p.s) || p.s[p.i] != ':' {
+				p.fail(parseSyntax)
+				break
+			}
+			p.i++
+			switch key {
+			case `"state"`:
+				r.state, hasState = p.value(), true
+			case `"clientToken"`:
+				token = p.value()
+			case `"version"`:
+				version = p.value()
+			default:
+				p.skip()
+			}
+			if p.err != parseOK {
+				break
+			}
+			p.ws()
+			if p.i < len(p.s) && p.s[p.i] == ',' {
+				p.i++
+				continue
+			}
+			if p.i < len(p.s) && p.s[p.i] == '}' {
+				p.i++
+				break
+			}
+			p.fail(parseSyntax)
+			break
+		}
+	}
+	if p.err == parseOK && !p.end() {
+		p.fail(parseSyntax)
+	}
+	switch p.err {
+	case parseSyntax:
+		return r, invalid(MsgInvalidJSON)
+	case parseDeep:
+		if maxDepth <= 0 {
+			maxDepth = hardDepth
+		}
+		return r, tooDeep(maxDepth)
+	}
+
+	if token != nil {
+		if token.kind != kString || quotedLen(token.raw) > MaxClientTokenBytes {
+			return r, invalid(MsgInvalidToken)
+		}
+		r.token = token.raw
+	}
+	if version != nil {
+		v, ok := integer(version)
+		if !ok {
+			return r, invalid(MsgInvalidVersion)
+		}
+		r.version, r.hasVersion = v, true
+	}
+	if !hasState {
+		return r, invalid(MsgMissingState)
+	}
+	if r.state.kind != kObject {
+		return r, invalid(MsgStateNotObject)
+	}
+	dedupe(r.state)
+	for _, f := range r.state.fields {
+		switch f.key {
+		case `"desired"`:
+			if f.val.kind != kObject && f.val.kind != kNull {
+				return r, invalid(MsgDesiredNotObject)
+			}
+			r.desired = f.val
+		case `"reported"`:
+			if f.val.kind != kObject && f.val.kind != kNull {
+				return r, invalid(MsgReportedNotObj)
+			}
+			r.reported = f.val
+		default:
+			return r, invalid(MsgInvalidNode)
+		}
+	}
+	for _, sec := range [2]*node{r.desired, r.reported} {
+		if sec != nil && sec.kind == kObject {
+			if err := checkSection(sec, 1, maxDepth, false); err != nil {
+				return r, err
+			}
+		}
+	}
+	return r, nil
+}
+
+// checkSection validates a container at nesting level depth inside desired
+// or reported: the depth limit, no null inside arrays; it also drops
+// duplicate keys (the last one wins, as in encoding/json).
+func checkSection(n *node, depth, maxDepth int, inArray bool) error {
+	if maxDepth > 0 && depth > maxDepth {
+		return tooDeep(maxDepth)
+	}
+	if n.kind == kObject {
+		dedupe(n)
+	}
+	for _, f := range n.fields {
+		switch f.val.kind {
+		case kNull:
+			if inArray || n.kind == kArray {
+				return invalid(MsgInvalidJSON)
+			}
+		case kObject, kArray:
+			if err := checkSection(f.val, depth+1, maxDepth, inArray || n.kind == kArray); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// merger builds the new state trees, copying only the objects on the paths
+// an update touches.
+type merger struct {
+	a       *arena
+	ts      int64
+	changed bool
+}
+
+// section applies one section of a request (an object or null) to the
+// stored section old (nil when absent) and returns the new section and
+// whether its JSON changed.
+func (m *merger) section(old, upd *node, ts int64) (*node, bool) {
+	if upd.kind == kNull {
+		return nil, old != nil
+	}
+	m.ts, m.changed = ts, false
+	n := m.object(old, upd)
+	return n, m.changed
+}
+
+// object deep-merges request object upd into stored value old (nil when
+// absent) and returns the result, nil when it is empty: members set to null
+// are deleted, objects merge, anything else replaces.
+func (m *merger) object(old, upd *node) *node {
+	var base []field
+	if old != nil {
+		if old.kind == kObject {
+			base = old.fields
+		} else {
+			m.changed = true
+		}
+	}
+	out := append(m.a.makeFields(len(base)+len(upd.fields)), base...)
+	var index map[string]int
+	if len(base) > 16 && len(upd.fields) > 4 {
+		index = make(map[string]int, len(out))
+		for i, f := range out {
+			index[f.key] = i
+		}
+	}
+	removed := 0
+	for _, f := range upd.fields {
+		i := -1
+		if index != nil {
+			if j, ok := index[f.key]; ok {
+				i = j
+			}
+		} else {
+			for j := range out {
+				if out[j].key == f.key {
+					i = j
+					break
+				}
+			}
+		}
+		v := f.val
+		switch v.kind {
+		case kNull:
+			if i >= 0 && out[i].val != nil {
+				out[i].val = nil
+				removed++
+				m.changed = true
+			}
+			continue
+		case kObject:
+			var prev *node
+			if i >= 0 {
+				prev = out[i].val
+			}
+			v = m.object(prev, v)
+			if v == nil {
+				if i >= 0 && out[i].val != nil {
+					out[i].val = nil
+					removed++
+					m.changed = true
+				}
+				continue
+			}
+		default:
+			v.ts = m.ts
+			if i < 0 || out[i].val == nil || !sameText(out[i].val, v) {
+				m.changed = true
+			}
+		}
+		if i >= 0 {
+			if out[i].val == nil {
+				removed--
+			}
+			out[i].val = v
+		} else {
+			out = append(out, field{f.key, v})
+			if index != nil {
+				index[f.key] = len(out) - 1
+			}
+		}
+	}
+	if removed > 0 {
+		kept := out[:0]
+		for _, f := range out {
+			if f.val != nil {
+				kept = append(kept, f)
+			}
+		}
+		out = kept
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	n := m.a.node(kObject)
+	n.fields = out
+	return n
+}
+
+// sizeValue is the length of appendValue's output.
+func sizeValue(n *node) int {
+	switch n.kind {
+	case kNull:
+		return 4
+	case kObject, kArray:
+		s := 2
+		if len(n.fields) > 0 {
+			s += len(n.fields) - 1
+		}
+		for _, f := range n.fields {
+			if n.kind == kObject {
+				s += len(f.key) + 1
+			}
+			s += sizeValue(f.val)
+		}
+		return s
+	}
+	return len(n.raw)
+}
+
+// sizeMetaAt is the length of appendMetaAt's output for a stamp of
+// stampLen bytes.
+func sizeMetaAt(n *node, stampLen int) int {
+	switch n.kind {
+	case kObject, kArray:
+		s := 2
+		if len(n.fields) > 0 {
+			s += len(n.fields) - 1
+		}
+		for _, f := range n.fields {
+			if n.kind == kObject {
+				s += len(f.key) + 1
+			}
+			s += sizeMetaAt(f.val, stampLen)
+		}
+		return s
+	}
+	return stampLen
+}
+
+// sizeMeta is the length of appendMeta's output.
+func sizeMeta(n *node) int {
+	if n.kind != kObject {
+		return sizeMetaAt(n, len(`{"timestamp":}`)+intLen(n.ts))
+	}
+	s := 2
+	if len(n.fields) > 0 {
+		s += len(n.fields) - 1
+	}
+	for _, f := range n.fields {
+		s += len(f.key) + 1 + sizeMeta(f.val)
+	}
+	return s
+}
+
+// intLen is the number of characters of v in decimal.
+func intLen(v int64) int {
+	if v >= 1e9 && v < 1e10 {
+		return 10 // epoch seconds from 2001 to 2286
+	}
+	n, u := 1, uint64(v)
+	if v < 0 {
+		n, u = 2, -u
+	}
+	for u >= 10 {
+		u /= 10
+		n++
+	}
+	return n
+}
