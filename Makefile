@@ -51,6 +51,7 @@ lint:
 
 fuzz:
 	$(GO) test ./index/query -run='^$$' -fuzz=FuzzParse -fuzztime=60s
+	$(GO) test ./fleetd/shadow -run='^$$' -fuzz=FuzzApplyUpdate -fuzztime=60s -fuzzminimizetime=10s
 
 clean:
 	rm -rf $(BIN)
