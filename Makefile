@@ -7,7 +7,7 @@ BIN       := bin
 FLEETLAB_BENCH_THINGS ?= 1000000
 export FLEETLAB_BENCH_THINGS
 # Packages with concurrent readers and writers: tested with -race.
-RACE_PKGS := ./index/...
+RACE_PKGS := ./index/... ./fleetd/core ./fleetd/store ./fleetd/node
 
 .PHONY: all build test vet race deps bench run fmt lint fuzz clean
 

@@ -1,6 +1,7 @@
 package index
 
 import (
+	"runtime"
 	"slices"
 	"sync"
 
@@ -215,5 +216,56 @@ func (ix *Index) setField(id uint32, name string, old, new []Value) {
 		f.exists.Add(id)
 	} else {
 		f.exists.Remove(id)
+	}
+}
+
+// Item is one new document for PutNew.
+type Item struct {
+	ID   uint32
+	Flat Flat
+}
+
+// PutNew indexes things that are not in the index yet (a bulk load, a
+// rebuild at start-up). Fields are independent, so the work is split by
+// field across one goroutine per core; the result is what Put(id, nil,
+// flat) for each item would give.
+func (ix *Index) PutNew(items []Item) {
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	// Create every field first: the map is shared, the postings not.
+	for _, it := range items {
+		for _, fv := range it.Flat {
+			ix.field(fv.Field)
+		}
+		for int(it.ID) >= len(ix.nameOrd) {
+			ix.nameOrd = append(ix.nameOrd, noID)
+		}
+		ix.live.Add(it.ID)
+	}
+	workers := max(1, runtime.GOMAXPROCS(0))
+	owner := func(field string) int { return int(fnv(field) % uint64(workers)) }
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for _, it := range items {
+				for _, fv := range it.Flat {
+					if owner(fv.Field) == w {
+						ix.setField(it.ID, fv.Field, nil, fv.Values)
+					}
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if names := ix.fields["thingName"]; names != nil {
+		for _, it := range items {
+			if vs := it.Flat.Get("thingName"); len(vs) > 0 {
+				if ord, ok := names.strs.lookup(vs[0].Str); ok {
+					ix.nameOrd[it.ID] = ord
+				}
+			}
+		}
 	}
 }

@@ -3,11 +3,14 @@ package core
 import (
 	"encoding/json"
 	"fmt"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/fleetlab/fleetlab/fleetd/awserr"
+	"github.com/fleetlab/fleetlab/fleetd/registry"
 	"github.com/fleetlab/fleetlab/index"
 	"github.com/fleetlab/fleetlab/index/query"
 )
@@ -287,9 +290,7 @@ func (c *Core) rebuildIndex(now time.Time) {
 	}
 	c.idx.icfg = toIndexConfig(c.idx.cfg)
 	c.idx.ix = index.New(c.idx.icfg, c.idx.settings)
-	for id, view := range c.views {
-		c.idx.ix.Put(id, nil, c.fullFlat(view))
-	}
+	c.putAll()
 	for name := range c.idx.dynamic {
 		c.backfillDynamicGroup(now, name)
 	}
@@ -389,4 +390,34 @@ func indexErr(err error) error {
 		return awserr.New(ie.Code, "%s", ie.Message)
 	}
 	return fmt.Errorf("fleet index: %w", err)
+}
+
+// putAll indexes every thing into a fresh index. Flattening (reading the
+// core's maps, which nothing writes meanwhile) runs on a worker per core,
+// and the index takes the flats in chunks, splitting each by field across
+// the cores: at start-up this is most of the work.
+func (c *Core) putAll() {
+	views := make([]*registry.ThingView, 0, len(c.views))
+	for _, v := range c.views {
+		views = append(views, v)
+	}
+	workers := max(1, runtime.GOMAXPROCS(0))
+	const chunk = 32768
+	items := make([]index.Item, chunk)
+	for start := 0; start < len(views); start += chunk {
+		part := views[start:min(start+chunk, len(views))]
+		var wg sync.WaitGroup
+		for w := range workers {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				var b index.FlatBuilder
+				for i := w; i < len(part); i += workers {
+					items[i] = index.Item{ID: part[i].ID, Flat: c.fullFlatWith(&b, part[i])}
+				}
+			}()
+		}
+		wg.Wait()
+		c.idx.ix.PutNew(items[:len(part)])
+	}
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/fleetlab/fleetlab/fleetd/registry"
 	"github.com/fleetlab/fleetlab/fleetd/shadow"
 	"github.com/fleetlab/fleetlab/index/query"
 )
@@ -50,34 +51,65 @@ func (c *Core) record(key string) []byte {
 // Restore loads one persisted record into an empty Core. Call
 // FinishRestore after the last one.
 func (c *Core) Restore(key string, value []byte) error {
+	d, err := DecodeRecord(key, value)
+	if err != nil {
+		return err
+	}
+	return c.ApplyRecord(d)
+}
+
+// Decoded is a record decoded by DecodeRecord, ready for ApplyRecord.
+type Decoded struct {
+	key      string
+	indexing *IndexingConfiguration
+	shadow   *shadow.Doc
+	conn     *connectivity
+	registry registry.Decoded
+}
+
+// DecodeRecord decodes one persisted record without touching any Core, so
+// a restore can decode on several goroutines and apply on one. value must
+// stay untouched afterwards: decoded shadows keep pointing into it.
+func DecodeRecord(key string, value []byte) (Decoded, error) {
+	d := Decoded{key: key}
+	var err error
 	switch {
 	case key == keyIndexingConfig:
-		var cfg IndexingConfiguration
-		if err := json.Unmarshal(value, &cfg); err != nil {
-			return fmt.Errorf("record %s: %w", key, err)
-		}
-		if cfg.ThingIndexingConfiguration != nil {
-			c.idx.cfg = *cfg.ThingIndexingConfiguration
-		}
-		if cfg.ThingGroupIndexingConfiguration != nil {
-			c.idx.group = *cfg.ThingGroupIndexingConfiguration
-		}
+		d.indexing = &IndexingConfiguration{}
+		err = json.Unmarshal(value, d.indexing)
 	case strings.HasPrefix(key, prefixShadow):
-		thing, name, _ := strings.Cut(key[len(prefixShadow):], "/")
-		var d shadow.Doc
-		if err := json.Unmarshal(value, &d); err != nil {
-			return fmt.Errorf("record %s: %w", key, err)
-		}
-		*c.shadowSlot(thing, name) = d
+		d.shadow = &shadow.Doc{}
+		err = d.shadow.UnmarshalJSON(value)
 	case strings.HasPrefix(key, prefixConn):
-		var cs connectivity
-		if err := json.Unmarshal(value, &cs); err != nil {
-			return fmt.Errorf("record %s: %w", key, err)
-		}
-		c.conns[key[len(prefixConn):]] = &cs
+		d.conn = &connectivity{}
+		err = json.Unmarshal(value, d.conn)
 	default:
-		if err := c.reg.Restore(key, value); err != nil {
-			return fmt.Errorf("record %s: %w", key, err)
+		d.registry, err = registry.DecodeRecord(key, value)
+	}
+	if err != nil {
+		return Decoded{}, fmt.Errorf("record %s: %w", key, err)
+	}
+	return d, nil
+}
+
+// ApplyRecord adds a decoded record to an empty Core.
+func (c *Core) ApplyRecord(d Decoded) error {
+	switch {
+	case d.indexing != nil:
+		if t := d.indexing.ThingIndexingConfiguration; t != nil {
+			c.idx.cfg = *t
+		}
+		if g := d.indexing.ThingGroupIndexingConfiguration; g != nil {
+			c.idx.group = *g
+		}
+	case d.shadow != nil:
+		thing, name, _ := strings.Cut(d.key[len(prefixShadow):], "/")
+		*c.shadowSlot(thing, name) = *d.shadow
+	case d.conn != nil:
+		c.conns[d.key[len(prefixConn):]] = d.conn
+	default:
+		if err := c.reg.ApplyRecord(d.registry); err != nil {
+			return fmt.Errorf("record %s: %w", d.key, err)
 		}
 	}
 	return nil

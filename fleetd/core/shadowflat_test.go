@@ -37,7 +37,7 @@ func TestShadowFlatMatchesFlatten(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got := c.shadowFlat("", &d)
+			got := c.shadowFlat(&c.flatBuf, "", &d)
 			if len(want) == 0 {
 				want = nil
 			}

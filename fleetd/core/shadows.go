@@ -206,7 +206,7 @@ func (c *Core) shadowChanged(now time.Time, thing, name string, before, after *s
 	if name != "" && !c.namedShadowIndexed(name) {
 		return
 	}
-	c.enqueue(now, indexOp{thing: thing, id: id, old: c.shadowFlat(name, before), new: c.shadowFlat(name, after)})
+	c.enqueue(now, indexOp{thing: thing, id: id, old: c.shadowFlat(&c.flatBuf, name, before), new: c.shadowFlat(&c.flatBuf, name, after)})
 }
 
 func (c *Core) namedShadowIndexed(name string) bool {
@@ -219,7 +219,7 @@ func (c *Core) namedShadowIndexed(name string) bool {
 
 // shadowFlat flattens one shadow's fields for the index, walking the
 // document directly (no intermediate maps: this runs twice per update).
-func (c *Core) shadowFlat(name string, d *shadow.Doc) index.Flat {
+func (c *Core) shadowFlat(b *index.FlatBuilder, name string, d *shadow.Doc) index.Flat {
 	if d == nil || !d.Exists() {
 		return nil
 	}
@@ -227,7 +227,6 @@ func (c *Core) shadowFlat(name string, d *shadow.Doc) index.Flat {
 	if name != "" {
 		prefix = "shadow.name." + name + "."
 	}
-	b := &c.flatBuf
 	d.WalkIndex(prefix, func(path string, l shadow.Leaf) {
 		var v index.Value
 		switch l.Kind {

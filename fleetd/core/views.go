@@ -32,10 +32,20 @@ func viewsEqual(a, b *registry.ThingView) bool {
 // fullFlat is everything the index holds of a thing: registry, shadows,
 // connectivity.
 func (c *Core) fullFlat(v *registry.ThingView) index.Flat {
+	return c.fullFlatWith(&c.flatBuf, v)
+}
+
+// fullFlatWith is fullFlat with the caller's builder: concurrent readers
+// (the parallel rebuild) each bring their own.
+func (c *Core) fullFlatWith(b *index.FlatBuilder, v *registry.ThingView) index.Flat {
 	f := viewFlat(v, c.idx.icfg)
-	if obj := c.shadowObject(v.Name); obj != nil && c.idx.icfg.ThingIndexingMode == "REGISTRY_AND_SHADOW" {
-		s, _ := index.Flatten(&index.Document{ShadowObject: obj}, c.idx.icfg)
-		f = mergeFlats(f, s)
+	if ts := c.shadows[v.Name]; ts != nil && c.idx.icfg.ThingIndexingMode == "REGISTRY_AND_SHADOW" {
+		f = mergeFlats(f, c.shadowFlat(b, "", &ts.classic))
+		for name, d := range ts.named {
+			if c.namedShadowIndexed(name) {
+				f = mergeFlats(f, c.shadowFlat(b, name, d))
+			}
+		}
 	}
 	if cs := c.conns[v.Name]; cs != nil && cs.Version > 0 {
 		f = mergeFlats(f, c.connFlat(cs))

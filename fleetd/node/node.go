@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"log/slog"
 	"path/filepath"
+	"runtime"
+	"runtime/debug"
 	"sync"
 	"time"
 
@@ -62,13 +64,12 @@ func Open(o Options) (*Node, error) {
 		return nil, fmt.Errorf("node: %w", err)
 	}
 	start := o.Clock.Now()
+	// A restore allocates millions of small long-lived objects and frees
+	// almost nothing: collecting less often during it halves start-up.
+	defer debug.SetGCPercent(debug.SetGCPercent(400))
 	c := core.New(o.Core)
-	records := 0
-	err = st.Load(func(key string, value []byte) error {
-		records++
-		// The store reuses value after the call; the core may keep it.
-		return c.Restore(key, append([]byte(nil), value...))
-	})
+	records, err := restore(st, c)
+	loaded := o.Clock.Now()
 	if err == nil {
 		err = c.FinishRestore(o.Clock.Now())
 	}
@@ -76,7 +77,8 @@ func Open(o Options) (*Node, error) {
 		st.Close()
 		return nil, fmt.Errorf("node: restoring from %s: %w", o.Dir, err)
 	}
-	o.Logger.Info("fleetd state restored", "records", records, "took", o.Clock.Now().Sub(start).Round(time.Millisecond))
+	o.Logger.Info("fleetd state restored", "records", records,
+		"load", loaded.Sub(start).Round(time.Millisecond), "rebuild", o.Clock.Now().Sub(loaded).Round(time.Millisecond))
 	n := &Node{o: o, core: c, store: st, deliveries: make(chan delivery, 1024), delivered: make(chan struct{})}
 	go n.deliver()
 	n.mu.Lock()
@@ -172,4 +174,70 @@ func (n *Node) Close() error {
 	n.mu.Unlock()
 	<-n.delivered
 	return n.store.Close()
+}
+
+// restore loads every record into c: the store is read on one goroutine,
+// records are decoded on one per core, and applied on this one.
+func restore(st *store.Store, c *core.Core) (int, error) {
+	type raw struct {
+		key   string
+		value []byte
+	}
+	type result struct {
+		d   core.Decoded
+		err error
+	}
+	workers := max(1, runtime.GOMAXPROCS(0))
+	in := make(chan []raw, 4*workers)
+	out := make(chan []result, 4*workers)
+	var readErr error
+	go func() {
+		defer close(in)
+		const chunk = 512
+		batch := make([]raw, 0, chunk)
+		readErr = st.Load(func(key string, value []byte) error {
+			// The store reuses value after the call; the core keeps it.
+			batch = append(batch, raw{key, append([]byte(nil), value...)})
+			if len(batch) == chunk {
+				in <- batch
+				batch = make([]raw, 0, chunk)
+			}
+			return nil
+		})
+		if len(batch) > 0 {
+			in <- batch
+		}
+	}()
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for batch := range in {
+				res := make([]result, len(batch))
+				for i, r := range batch {
+					res[i].d, res[i].err = core.DecodeRecord(r.key, r.value)
+				}
+				out <- res
+			}
+		}()
+	}
+	go func() { wg.Wait(); close(out) }()
+	n := 0
+	var firstErr error
+	for res := range out {
+		for _, r := range res {
+			n++
+			if firstErr == nil {
+				firstErr = r.err
+				if firstErr == nil {
+					firstErr = c.ApplyRecord(r.d)
+				}
+			}
+		}
+	}
+	if readErr != nil {
+		return n, readErr
+	}
+	return n, firstErr
 }

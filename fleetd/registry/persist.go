@@ -154,9 +154,25 @@ func (r *Registry) Keys() []string {
 // Call FinishRestore after the last one. Errors are store corruption, not
 // client errors.
 func (r *Registry) Restore(key string, value []byte) error {
-	if r.restored {
-		return errors.New("registry: Restore after FinishRestore")
+	d, err := DecodeRecord(key, value)
+	if err != nil {
+		return err
 	}
+	return r.ApplyRecord(d)
+}
+
+// Decoded is a record decoded by DecodeRecord, ready for ApplyRecord.
+type Decoded struct {
+	meta    *metaRecord
+	thing   *thing
+	ttype   *thingType
+	group   *group
+	billing *billingGroup
+}
+
+// DecodeRecord decodes and checks one record without touching any
+// registry, so a restore can decode on several goroutines and apply on one.
+func DecodeRecord(key string, value []byte) (Decoded, error) {
 	dec := json.NewDecoder(bytes.NewReader(value))
 	dec.DisallowUnknownFields()
 	bad := func(err error) error { return fmt.Errorf("registry: record %s: %w", key, err) }
@@ -166,85 +182,106 @@ func (r *Registry) Restore(key string, value []byte) error {
 		}
 		return nil
 	}
+	var d Decoded
 	switch {
 	case key == metaKey:
 		var m metaRecord
 		if err := dec.Decode(&m); err != nil {
-			return bad(err)
+			return d, bad(err)
 		}
 		if m.Format != recordFormat {
-			return bad(fmt.Errorf("format %d, want %d", m.Format, recordFormat))
+			return d, bad(fmt.Errorf("format %d, want %d", m.Format, recordFormat))
 		}
-		r.uuidCounter, r.groupSeq = m.UUIDCounter, m.GroupSeq
-		r.sawMeta = true
+		d.meta = &m
 	case strings.HasPrefix(key, thingPrefix):
 		var rec thingRecord
 		if err := dec.Decode(&rec); err != nil {
-			return bad(err)
+			return d, bad(err)
 		}
 		if err := named(rec.Name, thingPrefix); err != nil {
-			return err
+			return d, err
 		}
 		id, err := parseUUID(rec.ID)
 		if err != nil {
-			return bad(err)
+			return d, bad(err)
 		}
 		groups := slices.Clone(rec.Groups)
 		slices.Sort(groups)
 		if len(slices.Compact(groups)) != len(rec.Groups) {
-			return bad(errors.New("duplicate thing groups"))
+			return d, bad(errors.New("duplicate thing groups"))
 		}
-		r.things[rec.Name] = &thing{name: rec.Name, id: id, dense: rec.Dense, typeName: rec.Type,
+		d.thing = &thing{name: rec.Name, id: id, dense: rec.Dense, typeName: rec.Type,
 			attrs: nilIfEmpty(rec.Attributes), version: rec.Version, billing: rec.Billing, groups: nilIfEmptySlice(groups)}
 	case strings.HasPrefix(key, thingTypePrefix):
 		var rec thingTypeRecord
 		if err := dec.Decode(&rec); err != nil {
-			return bad(err)
+			return d, bad(err)
 		}
 		if err := named(rec.Name, thingTypePrefix); err != nil {
-			return err
+			return d, err
 		}
 		id, err := parseUUID(rec.ID)
 		if err != nil {
-			return bad(err)
+			return d, bad(err)
 		}
-		r.types[rec.Name] = &thingType{name: rec.Name, id: id, props: normTypeProps(&rec.Properties), tags: rec.Tags,
+		d.ttype = &thingType{name: rec.Name, id: id, props: normTypeProps(&rec.Properties), tags: rec.Tags,
 			deprecated: rec.Deprecated, deprecationDate: restoredTime(rec.DeprecationDate), created: restoredTime(rec.Created)}
 	case strings.HasPrefix(key, thingGroupPrefix):
 		var rec thingGroupRecord
 		if err := dec.Decode(&rec); err != nil {
-			return bad(err)
+			return d, bad(err)
 		}
 		if err := named(rec.Name, thingGroupPrefix); err != nil {
-			return err
+			return d, err
 		}
 		id, err := parseUUID(rec.ID)
 		if err != nil {
-			return bad(err)
+			return d, bad(err)
 		}
-		r.groups[rec.Name] = &group{name: rec.Name, id: id, parent: rec.Parent, description: rec.Description,
+		d.group = &group{name: rec.Name, id: id, parent: rec.Parent, description: rec.Description,
 			attrs: nilIfEmpty(rec.Attributes), tags: rec.Tags, version: rec.Version, created: restoredTime(rec.Created),
 			seq: rec.Seq, dynamic: rec.Dynamic, indexName: rec.IndexName, queryString: rec.QueryString,
 			queryVersion: rec.QueryVersion, status: rec.Status}
 	case strings.HasPrefix(key, billingGroupPrefix):
 		var rec billingGroupRecord
 		if err := dec.Decode(&rec); err != nil {
-			return bad(err)
+			return d, bad(err)
 		}
 		if err := named(rec.Name, billingGroupPrefix); err != nil {
-			return err
+			return d, err
 		}
 		id, err := parseUUID(rec.ID)
 		if err != nil {
-			return bad(err)
+			return d, bad(err)
 		}
-		r.billing[rec.Name] = &billingGroup{name: rec.Name, id: id, description: rec.Description, tags: rec.Tags,
+		d.billing = &billingGroup{name: rec.Name, id: id, description: rec.Description, tags: rec.Tags,
 			version: rec.Version, created: restoredTime(rec.Created)}
 	default:
-		return fmt.Errorf("registry: unknown record key %q", key)
+		return d, fmt.Errorf("registry: unknown record key %q", key)
 	}
 	if dec.More() {
-		return bad(errors.New("trailing data"))
+		return d, bad(errors.New("trailing data"))
+	}
+	return d, nil
+}
+
+// ApplyRecord adds a decoded record to a registry fresh from New.
+func (r *Registry) ApplyRecord(d Decoded) error {
+	if r.restored {
+		return errors.New("registry: Restore after FinishRestore")
+	}
+	switch {
+	case d.meta != nil:
+		r.uuidCounter, r.groupSeq = d.meta.UUIDCounter, d.meta.GroupSeq
+		r.sawMeta = true
+	case d.thing != nil:
+		r.things[d.thing.name] = d.thing
+	case d.ttype != nil:
+		r.types[d.ttype.name] = d.ttype
+	case d.group != nil:
+		r.groups[d.group.name] = d.group
+	case d.billing != nil:
+		r.billing[d.billing.name] = d.billing
 	}
 	return nil
 }

@@ -43,8 +43,9 @@
 // the committer's queue; a Commit that returned before another began is
 // always applied before it. Two Commits racing for the same key are ordered
 // by the queue, so callers that need an order between them (fleetd/node for
-// one thing's shadow) must issue them from one goroutine, or serialise them
-// some other way.
+// one thing's shadow) must fix it themselves: Submit queues a batch and
+// returns at once with a function that waits for the outcome, so a caller
+// can submit under its own lock, in its own order, and wait outside it.
 //
 // # Group commit
 //

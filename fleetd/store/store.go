@@ -110,6 +110,9 @@ type Store struct {
 // caller's. Only one Store may have dir open at a time (the engine holds a
 // lock file).
 func Open(dir string, o Options) (*Store, error) {
+	if dir == "" {
+		return nil, errors.New("store: open: empty directory name")
+	}
 	o = o.withDefaults()
 	path := filepath.Join(dir, engineDir)
 	if err := os.MkdirAll(path, 0o755); err != nil {

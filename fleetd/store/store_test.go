@@ -485,3 +485,23 @@ func TestNoSyncCloseKeepsCommits(t *testing.T) {
 		t.Errorf("after NoSync commits and Close, Load found %d records; want 100", got)
 	}
 }
+
+func TestSubmitKeepsSubmissionOrder(t *testing.T) {
+	s := open(t, t.TempDir(), Options{MaxGroup: 4})
+	defer s.Close()
+	var waits []func() error
+	for i := range 100 {
+		waits = append(waits, s.Submit([]Mutation{put("k", fmt.Sprint(i)), put(fmt.Sprintf("n/%03d", i), "")}))
+	}
+	for i, wait := range waits {
+		if err := wait(); err != nil {
+			t.Fatalf("wait #%d = %v", i, err)
+		}
+	}
+	if v, ok, err := s.Get("k"); err != nil || !ok || string(v) != "99" {
+		t.Errorf("Get(k) = %q, %v, %v; want 99, the last submitted", v, ok, err)
+	}
+	if got := len(scanAll(t, s, "n/")); got != 100 {
+		t.Errorf("Scan(n/) found %d records; want 100", got)
+	}
+}
