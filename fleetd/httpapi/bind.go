@@ -1,0 +1,91 @@
+package httpapi
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"reflect"
+	"strconv"
+
+	"github.com/fleetlab/fleetlab/fleetd/awserr"
+)
+
+// bind decodes a request into req: the JSON body, then the path and query
+// parameters named by uri:"" and query:"" tags (header:"" for headers).
+func bind(req any, c *call) error {
+	if len(c.body) > 0 {
+		if err := json.Unmarshal(c.body, req); err != nil {
+			return awserr.New(awserr.InvalidRequest, "The request body is not valid JSON for this operation: %v", err)
+		}
+	}
+	v := reflect.ValueOf(req).Elem()
+	t := v.Type()
+	for i := range t.NumField() {
+		f := t.Field(i)
+		var raw string
+		var ok bool
+		switch {
+		case f.Tag.Get("uri") != "":
+			raw, ok = c.params[f.Tag.Get("uri")]
+		case f.Tag.Get("query") != "":
+			raw, ok = lookup(c.query, f.Tag.Get("query"))
+		case f.Tag.Get("header") != "":
+			raw = c.r.Header.Get(f.Tag.Get("header"))
+			ok = raw != ""
+		default:
+			continue
+		}
+		if !ok {
+			continue
+		}
+		if err := setField(v.Field(i), raw); err != nil {
+			return awserr.New(awserr.InvalidRequest, "Parameter %s: %v", f.Name, err)
+		}
+	}
+	return nil
+}
+
+func lookup(q url.Values, name string) (string, bool) {
+	vs, ok := q[name]
+	if !ok || len(vs) == 0 {
+		return "", false
+	}
+	return vs[0], true
+}
+
+// setField converts a path or query string into the field's type.
+func setField(f reflect.Value, raw string) error {
+	if f.Kind() == reflect.Pointer {
+		p := reflect.New(f.Type().Elem())
+		if err := setField(p.Elem(), raw); err != nil {
+			return err
+		}
+		f.Set(p)
+		return nil
+	}
+	switch f.Kind() {
+	case reflect.String:
+		f.SetString(raw)
+	case reflect.Bool:
+		b, err := strconv.ParseBool(raw)
+		if err != nil {
+			return fmt.Errorf("%q is not true or false", raw)
+		}
+		f.SetBool(b)
+	case reflect.Int, reflect.Int32, reflect.Int64:
+		n, err := strconv.ParseInt(raw, 10, 64)
+		if err != nil {
+			return fmt.Errorf("%q is not an integer", raw)
+		}
+		f.SetInt(n)
+	case reflect.Float64:
+		x, err := strconv.ParseFloat(raw, 64)
+		if err != nil {
+			return fmt.Errorf("%q is not a number", raw)
+		}
+		f.SetFloat(x)
+	default:
+		return fmt.Errorf("cannot bind a %s", f.Kind())
+	}
+	return nil
+}

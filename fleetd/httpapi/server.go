@@ -1,0 +1,123 @@
+package httpapi
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"sync/atomic"
+
+	"github.com/fleetlab/fleetlab/fleetd/awserr"
+	"github.com/fleetlab/fleetlab/fleetd/httpapi/sigv4"
+	"github.com/fleetlab/fleetlab/fleetd/node"
+)
+
+// Options configure the HTTP API.
+type Options struct {
+	Node     *node.Node
+	Verifier *sigv4.Verifier // required: every request is signed
+	// MaxBodyBytes bounds request bodies (default 1 MiB; AWS's largest
+	// bodies, job documents and templates, are far smaller).
+	MaxBodyBytes int64
+	Logger       *slog.Logger
+}
+
+// Server serves the three AWS planes on one listener.
+type Server struct {
+	o      Options
+	planes map[string]*router
+	reqID  atomic.Uint64
+}
+
+// New returns the API handler.
+func New(o Options) *Server {
+	if o.MaxBodyBytes == 0 {
+		o.MaxBodyBytes = 1 << 20
+	}
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+	return &Server{o: o, planes: map[string]*router{
+		"control": controlPlane(o.Node),
+		"data":    dataPlane(o.Node),
+		"jobs":    {},
+	}}
+}
+
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	id := fmt.Sprintf("00000000-0000-4000-8000-%012x", s.reqID.Add(1))
+	w.Header().Set("x-amzn-RequestId", id)
+	body, err := io.ReadAll(io.LimitReader(r.Body, s.o.MaxBodyBytes+1))
+	if err != nil {
+		s.fail(w, r, awserr.New(awserr.InvalidRequest, "reading the request body: %v", err))
+		return
+	}
+	if int64(len(body)) > s.o.MaxBodyBytes {
+		s.fail(w, r, awserr.WithStatus(awserr.RequestEntityTooLarge, http.StatusRequestEntityTooLarge, "The request body exceeds %d bytes", s.o.MaxBodyBytes))
+		return
+	}
+	scope, err := s.o.Verifier.Verify(r, body)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	plane, ok := sigv4.Plane(scope.Service)
+	if !ok {
+		s.fail(w, r, awserr.WithStatus("UnrecognizedClientException", http.StatusForbidden, "Service %s is not served here: sign for iot, execute-api, iotdata or iot-jobs-data", scope.Service))
+		return
+	}
+	ro, params, allowed := s.planes[plane].match(r.Method, r.URL.EscapedPath())
+	if ro == nil {
+		if allowed {
+			s.fail(w, r, awserr.New(awserr.MethodNotAllowed, "Method %s is not allowed on %s", r.Method, r.URL.EscapedPath()))
+			return
+		}
+		s.fail(w, r, awserr.WithStatus("UnknownOperationException", http.StatusNotFound, "No %s operation at %s %s (not implemented in fleetd yet, or not an AWS path)", plane, r.Method, r.URL.EscapedPath()))
+		return
+	}
+	resp, err := ro.h(&call{r: r, params: params, query: r.URL.Query(), body: body})
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	switch v := resp.(type) {
+	case []byte:
+		w.Header().Set("Content-Type", "application/json")
+		w.Write(v)
+	case nil:
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, "{}")
+	default:
+		b, err := json.Marshal(v)
+		if err != nil {
+			s.fail(w, r, fmt.Errorf("encoding the %s response: %w", ro.name, err))
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.Write(b)
+	}
+}
+
+// fail writes an AWS error: x-amzn-ErrorType and {"message"} (plus the
+// resource of ResourceAlreadyExistsException). Anything that is not an
+// *awserr.Error is a fault of the server.
+func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
+	e, ok := awserr.As(err)
+	if !ok {
+		s.o.Logger.Error("fleetd request failed", "method", r.Method, "path", r.URL.EscapedPath(), "err", err)
+		e = awserr.New(awserr.InternalFailure, "Internal failure: %v", err)
+	}
+	body := map[string]string{"message": e.Message}
+	if e.ResourceID != "" {
+		body["resourceId"] = e.ResourceID
+	}
+	if e.ResourceArn != "" {
+		body["resourceArn"] = e.ResourceArn
+	}
+	b, _ := json.Marshal(body)
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("x-amzn-ErrorType", e.Code)
+	w.WriteHeader(e.Status)
+	w.Write(b)
+}
