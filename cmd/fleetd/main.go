@@ -1,0 +1,126 @@
+// Command fleetd is the FleetLab daemon: AWS IoT Device Management on your
+// machine. Point the aws CLI at it:
+//
+//	bin/fleetd --data ./fleetd-data --http 127.0.0.1:8080
+//	aws iot list-things --endpoint-url http://127.0.0.1:8080
+//
+// Credentials come from FLEETD_ACCESS_KEY_ID and FLEETD_SECRET_ACCESS_KEY;
+// without them fleetd generates a pair on first start, keeps it in
+// DATA/credentials.json and prints it. Every request must be signed with
+// them (SigV4, as AWS does). SIGTERM or SIGINT stops it gracefully: what was
+// acknowledged is on disk.
+//
+// The MQTT broker, jobs and provisioning are not served yet.
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+	"time"
+
+	"github.com/fleetlab/fleetlab/fleetd/core"
+	"github.com/fleetlab/fleetlab/fleetd/httpapi"
+	"github.com/fleetlab/fleetlab/fleetd/httpapi/sigv4"
+	"github.com/fleetlab/fleetlab/fleetd/node"
+	"github.com/fleetlab/fleetlab/internal/clock"
+)
+
+func main() {
+	if err := run(); err != nil {
+		fmt.Fprintln(os.Stderr, "fleetd:", err)
+		os.Exit(1)
+	}
+}
+
+func run() error {
+	data := flag.String("data", "fleetd-data", "data directory (created if missing)")
+	httpAddr := flag.String("http", "127.0.0.1:8080", "address of the AWS HTTP API")
+	seed := flag.Uint64("seed", 1, "seed of generated ids")
+	indexLag := flag.Duration("index-lag", 0, "delay before changes are visible in the fleet index (AWS's eventual consistency)")
+	flag.Parse()
+	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
+	if err := os.MkdirAll(*data, 0o755); err != nil {
+		return err
+	}
+	creds, err := credentials(*data, log)
+	if err != nil {
+		return err
+	}
+	n, err := node.Open(node.Options{Dir: *data, Core: core.Options{Seed: *seed, IndexLag: *indexLag}, Clock: clock.Real{}, Logger: log})
+	if err != nil {
+		return err
+	}
+	api := httpapi.New(httpapi.Options{Node: n, Verifier: sigv4.NewVerifier([]sigv4.Credentials{creds}, time.Now), Logger: log})
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "ok") })
+	mux.Handle("/", api)
+	ln, err := net.Listen("tcp", *httpAddr)
+	if err != nil {
+		n.Close()
+		return err
+	}
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute, WriteTimeout: time.Minute}
+	log.Info("fleetd serving the AWS API", "http", "http://"+ln.Addr().String(), "data", *data)
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, syscall.SIGTERM, syscall.SIGINT)
+	select {
+	case s := <-sig:
+		log.Info("fleetd stopping", "signal", s.String())
+	case err := <-errc:
+		if !errors.Is(err, http.ErrServerClosed) {
+			n.Close()
+			return err
+		}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	serr := srv.Shutdown(ctx)
+	if err := n.Close(); err != nil {
+		return err
+	}
+	return serr
+}
+
+// credentials returns the key pair requests must be signed with: from the
+// environment, else from the data directory, else a new pair stored there.
+func credentials(dir string, log *slog.Logger) (sigv4.Credentials, error) {
+	if id, secret := os.Getenv("FLEETD_ACCESS_KEY_ID"), os.Getenv("FLEETD_SECRET_ACCESS_KEY"); id != "" && secret != "" {
+		return sigv4.Credentials{AccessKeyID: id, SecretAccessKey: secret}, nil
+	}
+	path := filepath.Join(dir, "credentials.json")
+	var c struct {
+		AccessKeyID     string `json:"accessKeyId"`
+		SecretAccessKey string `json:"secretAccessKey"`
+	}
+	if b, err := os.ReadFile(path); err == nil {
+		if err := json.Unmarshal(b, &c); err != nil || c.AccessKeyID == "" {
+			return sigv4.Credentials{}, fmt.Errorf("%s: not a credentials file", path)
+		}
+	} else {
+		id, secret := make([]byte, 8), make([]byte, 20)
+		rand.Read(id)
+		rand.Read(secret)
+		c.AccessKeyID, c.SecretAccessKey = "AKFL"+hex.EncodeToString(id), hex.EncodeToString(secret)
+		b, _ := json.MarshalIndent(c, "", "  ")
+		if err := os.WriteFile(path, b, 0o600); err != nil {
+			return sigv4.Credentials{}, err
+		}
+	}
+	log.Info("fleetd credentials (sign requests with these)", "file", path,
+		"AWS_ACCESS_KEY_ID", c.AccessKeyID, "AWS_SECRET_ACCESS_KEY", c.SecretAccessKey)
+	return sigv4.Credentials{AccessKeyID: c.AccessKeyID, SecretAccessKey: c.SecretAccessKey}, nil
+}
