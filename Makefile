@@ -17,7 +17,7 @@ build:
 	$(GO) build -o $(BIN)/ ./cmd/...
 
 deps:
-	@scripts/deps.sh
+	@scripts/deps.sh aws:awscli
 
 vet:
 	$(GO) vet ./...
