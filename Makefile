@@ -22,7 +22,7 @@ deps:
 vet:
 	$(GO) vet ./...
 
-test: vet
+test: deps vet
 	$(GO) test -count=1 ./...
 	$(GO) test -count=1 -race $(RACE_PKGS)
 
