@@ -247,7 +247,7 @@ func headerValue(r *http.Request, name string) string {
 	if len(vals) == 0 {
 		switch name {
 		case "transfer-encoding":
-			vals = r.TransferEncoding
+			vals = append(vals, r.TransferEncoding...)
 		case "content-length":
 			if r.ContentLength > 0 {
 				vals = []string{strconv.FormatInt(r.ContentLength, 10)}

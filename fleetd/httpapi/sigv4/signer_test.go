@@ -557,3 +557,19 @@ func TestPlane(t *testing.T) {
 		}
 	}
 }
+
+func BenchmarkVerify(b *testing.B) {
+	req := testRequest{method: "POST", path: "/topics/%24aws%2Fthings%2Fx%2Fshadow%2Fupdate", query: "qos=1", host: "127.0.0.1:8443",
+		body: `{"state":{"reported":{"temperature":21.5}}}`, headers: [][2]string{{"Content-Type", "application/json"}}}
+	s := iotSigner
+	s.service = "iotdata"
+	s.sign(&req)
+	r, body := req.httpRequest(), []byte(req.body)
+	v := NewVerifier(testKeys, clockAt(signedAt))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := v.Verify(r, body); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
