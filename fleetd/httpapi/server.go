@@ -64,7 +64,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	plane, ok := sigv4.Plane(scope.Service)
 	if !ok {
-		s.fail(w, r, awserr.WithStatus("UnrecognizedClientException", http.StatusForbidden, "Service %s is not served here: sign for iot, execute-api, iotdata or iot-jobs-data", scope.Service))
+		// AWS's answer to a request signed for the wrong service.
+		s.fail(w, r, awserr.WithStatus(sigv4.InvalidSignature, http.StatusForbidden, "Credential should be scoped to correct service: 'iot'. (fleetd serves iot, execute-api, iotdata and iot-jobs-data; this request was signed for %q)", scope.Service))
 		return
 	}
 	ro, params, allowed := s.planes[plane].match(r.Method, r.URL.EscapedPath())
