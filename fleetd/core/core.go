@@ -22,6 +22,12 @@ type Options struct {
 	// Ephemeral cores produce no Records: an in-process simulation that
 	// persists nothing skips encoding them.
 	Ephemeral bool
+	// Parallel runs body over [0, n) in parts, possibly concurrently; the
+	// core uses it for the bulk work of rebuilding the index (start-up, a
+	// new indexing configuration). The core starts no goroutine itself:
+	// the caller decides (fleetd/node splits across its cores). Nil runs
+	// body(0, n) here.
+	Parallel func(n int, body func(lo, hi int))
 }
 
 func (o *Options) defaults() {
@@ -36,6 +42,9 @@ func (o *Options) defaults() {
 	}
 	if o.Index.MaxResults == 0 {
 		o.Index = index.DefaultSettings()
+	}
+	if o.Parallel == nil {
+		o.Parallel = func(n int, body func(lo, hi int)) { body(0, n) }
 	}
 }
 

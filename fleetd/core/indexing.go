@@ -3,10 +3,8 @@ package core
 import (
 	"encoding/json"
 	"fmt"
-	"runtime"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/fleetlab/fleetlab/fleetd/awserr"
@@ -314,8 +312,10 @@ func (c *Core) applyDueIndexOps(now time.Time) {
 	for n < len(c.idx.queue) && !c.idx.queue[n].due.After(now) {
 		n++
 	}
+	// Applying an op may queue new ones; they go after the remaining ones,
+	// beyond due's end, so due stays intact.
 	due := c.idx.queue[:n]
-	c.idx.queue = slices.Clone(c.idx.queue[n:])
+	c.idx.queue = c.idx.queue[n:]
 	for _, op := range due {
 		c.applyIndexOp(op.due, op)
 	}
@@ -392,32 +392,24 @@ func indexErr(err error) error {
 	return fmt.Errorf("fleet index: %w", err)
 }
 
-// putAll indexes every thing into a fresh index. Flattening (reading the
-// core's maps, which nothing writes meanwhile) runs on a worker per core,
-// and the index takes the flats in chunks, splitting each by field across
-// the cores: at start-up this is most of the work.
+// putAll indexes every thing into a fresh index, in chunks: the flats of a
+// chunk are built through Options.Parallel (reading the core's maps, which
+// nothing writes meanwhile), then the index takes them split by field.
 func (c *Core) putAll() {
 	views := make([]*registry.ThingView, 0, len(c.views))
 	for _, v := range c.views {
 		views = append(views, v)
 	}
-	workers := max(1, runtime.GOMAXPROCS(0))
 	const chunk = 32768
-	items := make([]index.Item, chunk)
+	items := make([]index.Item, min(chunk, len(views)))
 	for start := 0; start < len(views); start += chunk {
 		part := views[start:min(start+chunk, len(views))]
-		var wg sync.WaitGroup
-		for w := range workers {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				var b index.FlatBuilder
-				for i := w; i < len(part); i += workers {
-					items[i] = index.Item{ID: part[i].ID, Flat: c.fullFlatWith(&b, part[i])}
-				}
-			}()
-		}
-		wg.Wait()
+		c.opts.Parallel(len(part), func(lo, hi int) {
+			var b index.FlatBuilder
+			for i := lo; i < hi; i++ {
+				items[i] = index.Item{ID: part[i].ID, Flat: c.fullFlatWith(&b, part[i])}
+			}
+		})
 		c.idx.ix.PutNew(items[:len(part)])
 	}
 }

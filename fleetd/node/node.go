@@ -59,6 +59,9 @@ func Open(o Options) (*Node, error) {
 	if o.Logger == nil {
 		o.Logger = slog.Default()
 	}
+	if o.Core.Parallel == nil {
+		o.Core.Parallel = parallel
+	}
 	st, err := store.Open(filepath.Join(o.Dir, "store"), o.Store)
 	if err != nil {
 		return nil, fmt.Errorf("node: %w", err)
@@ -240,4 +243,20 @@ func restore(st *store.Store, c *core.Core) (int, error) {
 		return n, readErr
 	}
 	return n, firstErr
+}
+
+// parallel splits [0, n) into one part per core and runs them
+// concurrently: the core's bulk rebuild uses it.
+func parallel(n int, body func(lo, hi int)) {
+	workers := min(max(1, runtime.GOMAXPROCS(0)), max(1, n))
+	var wg sync.WaitGroup
+	for w := range workers {
+		lo, hi := w*n/workers, (w+1)*n/workers
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			body(lo, hi)
+		}()
+	}
+	wg.Wait()
 }

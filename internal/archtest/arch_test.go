@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -110,6 +111,33 @@ func TestPurePackagesHaveNoClock(t *testing.T) {
 		}
 		for _, f := range p.GoFiles {
 			checkFile(t, filepath.Join(p.Dir, f))
+		}
+	}
+}
+
+// The state machine and its domain packages start no goroutine either:
+// concurrency belongs to the caller (fleetd/node, the simulator).
+var noGoroutinePrefixes = []string{"fleetd/core", "fleetd/registry", "fleetd/shadow", "fleetd/jobs"}
+
+var goStatement = regexp.MustCompile(`^\s*go\s+(func\b|[A-Za-z_][A-Za-z0-9_.]*\()`)
+
+func TestStateMachineStartsNoGoroutine(t *testing.T) {
+	for _, p := range listPackages(t) {
+		rel := strings.TrimPrefix(strings.TrimPrefix(p.ImportPath, module), "/")
+		if !slices.ContainsFunc(noGoroutinePrefixes, func(pre string) bool { return rel == pre || strings.HasPrefix(rel, pre+"/") }) {
+			continue
+		}
+		for _, f := range p.GoFiles {
+			path := filepath.Join(p.Dir, f)
+			b, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i, line := range strings.Split(string(b), "\n") {
+				if goStatement.MatchString(line) {
+					t.Errorf("%s:%d: a goroutine in the state machine: %s", path, i+1, strings.TrimSpace(line))
+				}
+			}
 		}
 	}
 }
