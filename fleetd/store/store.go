@@ -177,10 +177,8 @@ func (s *Store) Close() error {
 	// Flushing the memtable spares the next Open a replay of the log: a
 	// clean shutdown should make the next start-up fast.
 	var errs []error
-	{
-		if err := s.db.Flush(); err != nil {
-			errs = append(errs, fmt.Errorf("store: close %s: flush: %w", s.dir, err))
-		}
+	if err := s.db.Flush(); err != nil {
+		errs = append(errs, fmt.Errorf("store: close %s: flush: %w", s.dir, err))
 	}
 	if err := s.db.Close(); err != nil {
 		errs = append(errs, fmt.Errorf("store: close %s: %w", s.dir, err))
