@@ -125,6 +125,14 @@ func TestAWSCLI(t *testing.T) {
 		t.Errorf("get-thing-shadow wrote %s", b)
 	}
 	aws.fails("ResourceNotFoundException", "iot-data", "get-thing-shadow", "--thing-name", "sensor-1", "--shadow-name", "nope", outfile)
+	// A publish on a shadow request topic is the shadow update itself.
+	aws.json("iot-data", "publish", "--topic", "$aws/things/sensor-1/shadow/name/cfg/update", "--payload", `{"state":{"reported":{"mode":"eco"}}}`)
+	aws.json("iot-data", "get-thing-shadow", "--thing-name", "sensor-1", "--shadow-name", "cfg", outfile)
+	if b, _ := os.ReadFile(outfile); !strings.Contains(string(b), `"mode":"eco"`) {
+		t.Errorf("after publish, get-thing-shadow wrote %s", b)
+	}
+	aws.json("iot-data", "publish", "--topic", "factory/line-1/status", "--payload", "ok")
+	aws.fails("InvalidRequestException", "iot-data", "publish", "--topic", "a/+/b", "--payload", "x")
 
 	s := aws.json("iot", "search-index", "--query-string", `shadow.reported.temperature > 60 AND attributes.batch:42`)
 	things := s["things"].([]any)

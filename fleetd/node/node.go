@@ -109,6 +109,20 @@ func (n *Node) Do(op func(c *core.Core, now time.Time) error) error {
 	return err
 }
 
+// Publish delivers a message that changes no state (an iot-data Publish to
+// an ordinary topic) in order with the operations around it.
+func (n *Node) Publish(m core.Message) error {
+	n.mu.Lock()
+	if n.closed {
+		n.mu.Unlock()
+		return ErrClosed
+	}
+	d := delivery{wait: func() error { return nil }, msgs: []core.Message{m}, done: make(chan error, 1)}
+	n.deliveries <- d
+	n.mu.Unlock()
+	return <-d.done
+}
+
 // Read runs a read-only function on the core under the node's lock.
 func (n *Node) Read(fn func(c *core.Core, now time.Time) error) error {
 	n.mu.Lock()
