@@ -12,7 +12,8 @@
 //
 // Operations implemented so far: the registry (things, thing types, static,
 // dynamic and billing groups), fleet indexing (configuration, search,
-// aggregations, DescribeIndex), thing connectivity, and the iot-data shadow
-// operations. Jobs, certificates, policies and provisioning join as their
-// core parts land.
+// aggregations, DescribeIndex), thing connectivity, the iot-data shadow
+// operations and Publish (a shadow request topic runs the shadow operation,
+// as over MQTT; other topics go to the node's ordered delivery). Jobs,
+// certificates, policies and provisioning join as their core parts land.
 package httpapi
