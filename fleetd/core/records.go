@@ -121,10 +121,19 @@ func (c *Core) FinishRestore(now time.Time) error {
 	if err := c.reg.FinishRestore(); err != nil {
 		return err
 	}
+	var names []string
 	for _, name := range c.reg.Things {
-		if v, ok := c.reg.View(name); ok {
-			c.views[v.ID] = &v
+		names = append(names, name)
+	}
+	// Views only read the registry: build them through Options.Parallel.
+	views := make([]registry.ThingView, len(names))
+	c.opts.Parallel(len(names), func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			views[i], _ = c.reg.View(names[i])
 		}
+	})
+	for i := range views {
+		c.views[views[i].ID] = &views[i]
 	}
 	for _, g := range c.reg.DynamicGroups() {
 		q, err := query.ParseWithLimits(g.QueryString, c.opts.Index.Query)
