@@ -1,0 +1,98 @@
+// Package mqttgw is fleetd's MQTT side: an embedded mochi-mqtt broker
+// (github.com/mochi-mqtt/server/v2) with one hook that translates between
+// MQTT and a fleetd node. The hook translates; the core decides.
+//
+// # Wiring
+//
+// The node needs the gateway's Deliver in its Options before the gateway
+// can use the node, so a gateway may be created without one and attached
+// later:
+//
+//	g, err := mqttgw.New(nil, mqttgw.Options{Addr: ":1883", Users: users})
+//	n, err := node.Open(node.Options{Dir: dir, Clock: clock.Real{}, Deliver: g.Deliver})
+//	g.Attach(n)
+//	err = g.Start()
+//	...
+//	g.Close() // first: disconnects clients through the node
+//	n.Close()
+//
+// Start binds Options.Addr (plain TCP) and serves; Addr reports the bound
+// address, useful with port 0. Deliver receives every operation's messages
+// from the node (in operation order, after they are durable) and publishes
+// them through mochi's inline client, so subscribers receive shadow
+// /accepted, /rejected, /delta and /documents and the lifecycle events like
+// any other publish. A message with a ClientID goes only to that client,
+// written directly to its connection, and only if it subscribes to the
+// topic. Deliver ignores core events, which are not MQTT traffic; a caller
+// that also needs them wraps Deliver.
+//
+// # What the hook does
+//
+//   - OnConnectAuthenticate: the CONNECT user name and password must match
+//     Options.Users. An empty Users accepts every client (New logs a
+//     warning).
+//   - OnACLCheck: allows every publish and subscribe, $aws topics included.
+//     The policy evaluator (issue 5) will replace it.
+//   - OnSessionEstablished: core.Connect with the client id, the user name
+//     as principal and the remote IP. The core sends the lifecycle
+//     "connected" event and, when the client id names a thing, updates its
+//     connectivity. It runs before the broker reads the client's first
+//     packet, so a session's requests always follow its connect.
+//   - OnDisconnect: core.Disconnect with a reason derived from how mochi
+//     ended the session: DISCONNECT from the client (mochi's read loop
+//     returns nil, stop cause CodeDisconnect) is CLIENT_INITIATED_DISCONNECT;
+//     a read deadline (1.5 × keepalive) is MQTT_KEEP_ALIVE_TIMEOUT; the
+//     broker shutting down is SERVER_INITIATED_DISCONNECT; the broker dropping
+//     the client for a protocol error is CLIENT_ERROR; anything else (EOF,
+//     reset) is CONNECTION_LOST. A session taken over by a new connection
+//     with the same client id reports nothing: the core's Connect of the new
+//     session already ends the old one with DUPLICATE_CLIENTID.
+//   - OnPublish: a publish to $aws/things/{thing}/shadow/{update|get|delete}
+//     or $aws/things/{thing}/shadow/name/{name}/{update|get|delete} is run
+//     on the node (core.FromMQTT) and is not forwarded to subscribers; the
+//     core's answers come back through Deliver. The packet is marked ignored
+//     (packets.CodeSuccessIgnore) rather than rejected, so a QoS 1 request
+//     still gets its PUBACK, and it is sent only once the request's effects
+//     are durable. Every other topic flows through the broker unchanged.
+//
+// # Concurrency
+//
+// mochi runs hooks on the client's own read goroutine, holding no broker
+// lock, so node.Do may block there: a client's requests are handled one at
+// a time, in order, and different clients' requests run concurrently,
+// serialised by the node. Deliver runs on the node's delivery goroutine and
+// never blocks on a subscriber: mochi queues a publish on each client's
+// bounded outbound channel and drops it if the channel is full. (A
+// ClientID-addressed message is the exception: it is written synchronously
+// under the client's write lock, bounded by the connection deadline.)
+//
+// # Broker settings
+//
+// mochi's defaults suit a few busy clients; fleetd has many mostly idle
+// ones, so the per-client limits are small:
+//
+//	MaximumClientWritesPending 64      per-client outbound queue (default 8192 = 64 KiB of channel per client)
+//	MaximumInflight            64      stored outbound QoS 1 messages per client (default 8192)
+//	ReceiveMaximum             16      concurrent inbound QoS 1 publishes per client (default 1024)
+//	ClientNetReadBufferSize    1 KiB   bufio reader per client (default 2 KiB)
+//	ClientNetWriteBufferSize   1 KiB   write-batching threshold per client (default 2 KiB)
+//	MaximumPacketSize          132 KiB AWS's 128 KiB payload limit plus topic and properties
+//	MaximumSessionExpiry       3600 s  persistent sessions kept 1 h, as AWS does
+//	TopicAliasMaximum          8       AWS's limit
+//	MaximumQos                 1       AWS IoT Core has no QoS 2
+//	MaximumClients             Options.MaxClients (0 = unlimited)
+//
+// # Not done yet
+//
+//   - TLS and mutual TLS (certificate principals, the certificate id as
+//     principalIdentifier); only the plain TCP listener exists.
+//   - IoT policies: OnACLCheck allows everything (issue 5), so any client may
+//     use any thing's shadow topics and the reserved topics.
+//   - Jobs ($aws/things/{thing}/jobs/...) and fleet provisioning
+//     ($aws/certificates/..., $aws/provisioning-templates/...) topics: they
+//     flow through the broker as ordinary messages and nobody answers.
+//   - Subscription lifecycle events ($aws/events/subscriptions/...), broker
+//     quotas beyond packet size (subscriptions per connection, topic depth),
+//     the 10 in-flight shadow requests per connection limit, and the Last
+//     Will rules of AWS (mochi sends the will on every abnormal end).
+package mqttgw
