@@ -10,7 +10,11 @@
 // them (SigV4, as AWS does). SIGTERM or SIGINT stops it gracefully: what was
 // acknowledged is on disk.
 //
-// The MQTT broker, jobs and provisioning are not served yet.
+// MQTT: a plain-TCP listener (--mqtt, default 127.0.0.1:1883) for local
+// development, where clients log in with the access key id as user name and
+// the secret as password; shadow topics and lifecycle events behave as on
+// AWS. TLS, certificates, policies, jobs and provisioning are not served
+// yet.
 package main
 
 import (
@@ -33,6 +37,7 @@ import (
 	"github.com/fleetlab/fleetlab/fleetd/core"
 	"github.com/fleetlab/fleetlab/fleetd/httpapi"
 	"github.com/fleetlab/fleetlab/fleetd/httpapi/sigv4"
+	"github.com/fleetlab/fleetlab/fleetd/mqttgw"
 	"github.com/fleetlab/fleetlab/fleetd/node"
 	"github.com/fleetlab/fleetlab/internal/clock"
 )
@@ -47,6 +52,7 @@ func main() {
 func run() error {
 	data := flag.String("data", "fleetd-data", "data directory (created if missing)")
 	httpAddr := flag.String("http", "127.0.0.1:8080", "address of the AWS HTTP API")
+	mqttAddr := flag.String("mqtt", "127.0.0.1:1883", "address of the plain MQTT listener (user name and password: the credentials); empty turns it off")
 	seed := flag.Uint64("seed", 1, "seed of generated ids")
 	indexLag := flag.Duration("index-lag", 0, "delay before changes are visible in the fleet index (AWS's eventual consistency)")
 	flag.Parse()
@@ -58,9 +64,28 @@ func run() error {
 	if err != nil {
 		return err
 	}
-	n, err := node.Open(node.Options{Dir: *data, Core: core.Options{Seed: *seed, IndexLag: *indexLag}, Clock: clock.Real{}, Logger: log})
+	// The gateway exists before the node so the node can deliver through
+	// it; it is attached once the node is open.
+	var gw *mqttgw.Gateway
+	var deliver func([]core.Message, []core.Event)
+	if *mqttAddr != "" {
+		gw, err = mqttgw.New(nil, mqttgw.Options{Addr: *mqttAddr, Users: map[string]string{creds.AccessKeyID: creds.SecretAccessKey}, Logger: log})
+		if err != nil {
+			return err
+		}
+		deliver = gw.Deliver
+	}
+	n, err := node.Open(node.Options{Dir: *data, Core: core.Options{Seed: *seed, IndexLag: *indexLag}, Clock: clock.Real{}, Logger: log, Deliver: deliver})
 	if err != nil {
 		return err
+	}
+	if gw != nil {
+		gw.Attach(n)
+		if err := gw.Start(); err != nil {
+			n.Close()
+			return err
+		}
+		log.Info("fleetd serving MQTT", "mqtt", gw.Addr(), "username", creds.AccessKeyID)
 	}
 	api := httpapi.New(httpapi.Options{Node: n, Verifier: sigv4.NewVerifier([]sigv4.Credentials{creds}, time.Now), Logger: log})
 	mux := http.NewServeMux()
@@ -89,6 +114,11 @@ func run() error {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	serr := srv.Shutdown(ctx)
+	if gw != nil {
+		if err := gw.Close(); err != nil {
+			log.Error("fleetd: closing MQTT", "err", err)
+		}
+	}
 	if err := n.Close(); err != nil {
 		return err
 	}
