@@ -7,7 +7,7 @@ BIN       := bin
 # Passed to the benchmarks only: tests keep their small default scale.
 FLEETLAB_BENCH_THINGS ?= 1000000
 # Packages with concurrent readers and writers: tested with -race.
-RACE_PKGS := ./index/... ./fleetd/core ./fleetd/store ./fleetd/node
+RACE_PKGS := ./index/... ./fleetd/core ./fleetd/store ./fleetd/node ./fleetd/mqttgw
 
 .PHONY: all build test vet race deps bench run fmt lint fuzz clean
 
