@@ -102,6 +102,21 @@ var ops = map[string]op{
 	"describe-thing-group": read((*registry.Registry).DescribeThingGroup, func(r *registry.DescribeThingGroupRequest, tc transcript.Case) {
 		r.ThingGroupName = tc.Arg("name", "")
 	}),
+	"deprecate-thing-type": doErr((*registry.Registry).DeprecateThingType, func(r *registry.DeprecateThingTypeRequest, tc transcript.Case) {
+		r.ThingTypeName = tc.Arg("name", "")
+	}),
+	"delete-thing-type": doErr((*registry.Registry).DeleteThingType, func(r *registry.DeleteThingTypeRequest, tc transcript.Case) {
+		r.ThingTypeName = tc.Arg("name", "")
+	}),
+	"describe-thing-type": read((*registry.Registry).DescribeThingType, func(r *registry.DescribeThingTypeRequest, tc transcript.Case) {
+		r.ThingTypeName = tc.Arg("name", "")
+	}),
+	"delete-thing-group": doErr((*registry.Registry).DeleteThingGroup, func(r *registry.DeleteThingGroupRequest, tc transcript.Case) {
+		r.ThingGroupName = tc.Arg("name", "")
+	}),
+	"list-things-in-billing-group": read((*registry.Registry).ListThingsInBillingGroup, func(r *registry.ListThingsInBillingGroupRequest, tc transcript.Case) {
+		r.BillingGroupName = tc.Arg("name", "")
+	}),
 	"create-billing-group": do((*registry.Registry).CreateBillingGroup, func(r *registry.CreateBillingGroupRequest, tc transcript.Case) {
 		r.BillingGroupName = tc.Arg("name", "")
 	}),
