@@ -36,8 +36,12 @@ func TestIncrementalIndexEqualsRebuild(t *testing.T) {
 		case 3:
 			DoErr(c, now, (*registry.Registry).AddThingToThingGroup, registry.AddThingToThingGroupRequest{ThingGroupName: "G", ThingName: thing()})
 		case 4, 5:
-			c.UpdateThingShadow(now, FromHTTP, thing(), "", []byte(fmt.Sprintf(`{"state":{"reported":{"fw":"2.%d","temp":%d,"tags":["a%d"]},"desired":{"fw":"2.%d"}}}`,
-				r.IntN(3), r.IntN(100), r.IntN(3), r.IntN(3))))
+			// Both sections, reported only, desired only: the index is
+			// fed only the sections an update touched.
+			reported := fmt.Sprintf(`"reported":{"fw":"2.%d","temp":%d,"tags":["a%d"]}`, r.IntN(3), r.IntN(100), r.IntN(3))
+			desired := fmt.Sprintf(`"desired":{"fw":"2.%d"}`, r.IntN(3))
+			state := []string{reported + "," + desired, reported, desired, `"desired":null`, `"reported":{"fw":"2.1"}`}[r.IntN(5)]
+			c.UpdateThingShadow(now, FromHTTP, thing(), "", []byte(`{"state":{`+state+`}}`))
 		case 6:
 			c.UpdateThingShadow(now, FromHTTP, thing(), "cfg", []byte(fmt.Sprintf(`{"state":{"reported":{"mode":"m%d"}}}`, r.IntN(3))))
 		case 7:
@@ -60,6 +64,14 @@ func TestIncrementalIndexEqualsRebuild(t *testing.T) {
 		now = now.Add(time.Second)
 		c.Ready()
 	}
+	// Finally every thing re-sends a value it already has, at a new time:
+	// only its metadata timestamp moves, and the index must follow.
+	now = now.Add(time.Hour)
+	for i := range 60 {
+		c.UpdateThingShadow(now, FromHTTP, fmt.Sprintf("t%02d", i), "", []byte(`{"state":{"reported":{"fw":"2.1"}}}`))
+		c.UpdateThingShadow(now.Add(time.Second), FromHTTP, fmt.Sprintf("t%02d", i), "", []byte(`{"state":{"reported":{"fw":"2.1"}}}`))
+	}
+	c.Ready()
 	rebuilt := index.New(c.idx.icfg, c.opts.Index)
 	for id, v := range c.views {
 		rebuilt.Put(id, nil, c.fullFlat(v))
@@ -69,7 +81,9 @@ func TestIncrementalIndexEqualsRebuild(t *testing.T) {
 	}
 	queries := []string{"*", "thingGroupNames:G", "thingGroupNames:D*", "attributes.batch > 2", "shadow.reported.fw:2.1",
 		"shadow.hasDelta:true", "shadow.reported.tags:a1", "shadow.name.cfg.reported.mode:m2", "connectivity.connected:true",
-		"connectivity.disconnectReason:*", "NOT shadow.reported.temp < 50", "shadow.delta.fw:*", "thingName:t1*"}
+		"connectivity.disconnectReason:*", "NOT shadow.reported.temp < 50", "shadow.delta.fw:*", "thingName:t1*",
+		"shadow.metadata.desired.fw.timestamp < 1767226000",
+		fmt.Sprint("shadow.metadata.reported.fw.timestamp:", now.Add(time.Second).Unix())}
 	for _, qs := range queries {
 		q, err := c.idx.ix.Parse(qs)
 		if err != nil {

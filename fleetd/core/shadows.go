@@ -87,7 +87,20 @@ func (c *Core) UpdateThingShadow(now time.Time, src Source, thing, name string, 
 		c.publish(topic+"/update/delta", u.Delta)
 	}
 	c.event(Event{Time: now, Kind: EventShadowUpdated, Thing: thing, Detail: name})
-	c.shadowChanged(now, thing, name, &before, slot)
+	// Only the sections the update touched (values or metadata
+	// timestamps), and the delta, which depends on both, can have changed
+	// fields; a shadow that did not exist before is indexed whole.
+	parts := shadow.PartsAll
+	if before.Exists() {
+		parts = shadow.PartDelta
+		if u.TouchedDesired {
+			parts |= shadow.PartDesired
+		}
+		if u.TouchedReported {
+			parts |= shadow.PartReported
+		}
+	}
+	c.shadowChangedParts(now, thing, name, &before, slot, parts)
 	return u.Accepted, nil
 }
 
@@ -199,6 +212,13 @@ func (c *Core) rejectShadow(now time.Time, src Source, topic string, payload []b
 
 // shadowChanged re-indexes the shadow's fields of a registered thing.
 func (c *Core) shadowChanged(now time.Time, thing, name string, before, after *shadow.Doc) {
+	c.shadowChangedParts(now, thing, name, before, after, shadow.PartsAll)
+}
+
+// shadowChangedParts re-indexes the given sections of a shadow: the index
+// diffs only fields present in the old or new flat, so leaving out a
+// section that did not change leaves its postings as they are.
+func (c *Core) shadowChangedParts(now time.Time, thing, name string, before, after *shadow.Doc, parts shadow.Parts) {
 	id, ok := c.reg.ThingID(thing)
 	if !ok || !c.idx.on() || c.idx.icfg.ThingIndexingMode != "REGISTRY_AND_SHADOW" {
 		return
@@ -206,7 +226,7 @@ func (c *Core) shadowChanged(now time.Time, thing, name string, before, after *s
 	if name != "" && !c.namedShadowIndexed(name) {
 		return
 	}
-	c.enqueue(now, indexOp{thing: thing, id: id, old: c.shadowFlat(&c.flatBuf, name, before), new: c.shadowFlat(&c.flatBuf, name, after)})
+	c.enqueue(now, indexOp{thing: thing, id: id, old: c.shadowFlatParts(&c.flatBuf, name, before, parts), new: c.shadowFlatParts(&c.flatBuf, name, after, parts)})
 }
 
 func (c *Core) namedShadowIndexed(name string) bool {
@@ -220,6 +240,11 @@ func (c *Core) namedShadowIndexed(name string) bool {
 // shadowFlat flattens one shadow's fields for the index, walking the
 // document directly (no intermediate maps: this runs twice per update).
 func (c *Core) shadowFlat(b *index.FlatBuilder, name string, d *shadow.Doc) index.Flat {
+	return c.shadowFlatParts(b, name, d, shadow.PartsAll)
+}
+
+// shadowFlatParts flattens some sections of a shadow (see shadowChangedParts).
+func (c *Core) shadowFlatParts(b *index.FlatBuilder, name string, d *shadow.Doc, parts shadow.Parts) index.Flat {
 	if d == nil || !d.Exists() {
 		return nil
 	}
@@ -227,7 +252,7 @@ func (c *Core) shadowFlat(b *index.FlatBuilder, name string, d *shadow.Doc) inde
 	if name != "" {
 		prefix = "shadow.name." + name + "."
 	}
-	d.WalkIndex(prefix, func(path string, l shadow.Leaf) {
+	d.WalkIndexParts(prefix, parts, func(path string, l shadow.Leaf) {
 		var v index.Value
 		switch l.Kind {
 		case shadow.LeafString:

@@ -19,6 +19,16 @@ type Leaf struct {
 	Bool bool
 }
 
+// Parts selects sections for WalkIndexParts.
+type Parts uint8
+
+const (
+	PartDesired  Parts = 1 << iota // desired.* and metadata.desired.*
+	PartReported                   // reported.* and metadata.reported.*
+	PartDelta                      // delta.*
+	PartsAll     = PartDesired | PartReported | PartDelta
+)
+
 // WalkIndex calls fn for every value the fleet index takes from the shadow,
 // with its dotted path after prefix (say "shadow."): reported.<p>, desired.<p>,
 // delta.<p>, metadata.reported.<p>.timestamp, metadata.desired.<p>.timestamp,
@@ -30,22 +40,33 @@ type Leaf struct {
 // It gives what IndexObject gives once flattened, without building maps:
 // the fleet index re-flattens a shadow on every update.
 func (d Doc) WalkIndex(prefix string, fn func(path string, l Leaf)) {
+	d.WalkIndexParts(prefix, PartsAll, fn)
+}
+
+// WalkIndexParts is WalkIndex restricted to some sections (hasDelta and
+// version always come): an update that left desired alone need not re-read
+// it to re-index the shadow.
+func (d Doc) WalkIndexParts(prefix string, parts Parts, fn func(path string, l Leaf)) {
 	if !d.exists {
 		return
 	}
 	buf := make([]byte, 0, 64)
 	at := func(s string) []byte { return append(append(buf[:0], prefix...), s...) }
-	if d.desired != nil {
+	if d.desired != nil && parts&PartDesired != 0 {
 		buf = walkValues(at("desired"), d.desired, fn)
 		buf = walkMeta(at("metadata.desired"), d.desired, fn)
 	}
-	if d.reported != nil {
+	if d.reported != nil && parts&PartReported != 0 {
 		buf = walkValues(at("reported"), d.reported, fn)
 		buf = walkMeta(at("metadata.reported"), d.reported, fn)
 	}
 	hasDelta := false
 	if d.desired != nil {
-		buf, hasDelta = walkDelta(at("delta"), d.desired, d.reported, fn)
+		emit := fn
+		if parts&PartDelta == 0 {
+			emit = func(string, Leaf) {} // still walked: hasDelta needs it
+		}
+		buf, hasDelta = walkDelta(at("delta"), d.desired, d.reported, emit)
 	}
 	fn(string(at("hasDelta")), Leaf{Kind: LeafBool, Bool: hasDelta})
 	fn(string(at("version")), Leaf{Kind: LeafNumber, Num: float64(d.version)})

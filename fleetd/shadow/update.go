@@ -56,6 +56,10 @@ type Update struct {
 	// changed (values added, removed or rewritten with other text); metadata
 	// timestamps change on every update regardless.
 	ChangedDesired, ChangedReported bool
+	// TouchedDesired and TouchedReported report whether the request had the
+	// section at all: its leaves' metadata timestamps moved even when no
+	// value changed.
+	TouchedDesired, TouchedReported bool
 }
 
 // request is a decoded update request.
@@ -104,9 +108,11 @@ func ApplyUpdate(prev Doc, payload []byte, now time.Time, o Options) (Update, er
 	var u Update
 	if req.desired != nil {
 		next.desired, u.ChangedDesired = m.section(prev.desired, req.desired, ts)
+		u.TouchedDesired = true
 	}
 	if req.reported != nil {
 		next.reported, u.ChangedReported = m.section(prev.reported, req.reported, ts)
+		u.TouchedReported = true
 	}
 
 	// Sizes first: the state limit is checked before anything is encoded.
