@@ -340,8 +340,8 @@ func (d *Doc) UnmarshalJSON(data []byte) error {
 	// A stored document stays in memory for as long as the shadow lives:
 	// size the arena from the text so millions of restored shadows do not
 	// each carry a half-empty chunk.
-	nodes, fields := countValues(data)
-	a := arena{nodes: make([]node, 0, nodes), fields: make([]field, 0, fields)}
+	n := estimateNodes(data)
+	a := arena{nodes: make([]node, 0, n), fields: make([]field, 0, n)}
 	p := newParser(string(data), &a, 0)
 	root := p.value()
 	if root == nil || !p.end() {
@@ -571,30 +571,4 @@ func dedupe(n *node) {
 	}
 	clear(n.fields[len(out):])
 	n.fields = out
-}
-
-// countValues bounds the nodes and members a JSON text holds: every value
-// is a node, and every value but the root follows a ':' or a ',' or opens
-// an array, so 1 + colons + commas + brackets bounds both.
-func countValues(data []byte) (nodes, fields int) {
-	n := 1
-	inString, escaped := false, false
-	for _, c := range data {
-		switch {
-		case escaped:
-			escaped = false
-		case inString:
-			switch c {
-			case '\\':
-				escaped = true
-			case '"':
-				inString = false
-			}
-		case c == '"':
-			inString = true
-		case c == ':' || c == ',' || c == '[':
-			n++
-		}
-	}
-	return n, n
 }
