@@ -127,5 +127,30 @@ func (c *Core) syncView(now time.Time, name string) {
 		c.enqueue(now, indexOp{thing: name, id: nv.ID, new: c.fullFlat(&nv)})
 		return
 	}
-	c.enqueue(now, indexOp{thing: name, id: nv.ID, old: viewFlat(old, c.idx.icfg), new: viewFlat(&nv, c.idx.icfg)})
+	oldPart, newPart := viewChange(old, &nv)
+	c.enqueue(now, indexOp{thing: name, id: nv.ID, old: c.flatten(&oldPart), new: c.flatten(&newPart)})
+}
+
+// viewChange returns the parts of two views of one thing that differ, as
+// documents holding only those fields: a dynamic-group join changes
+// thingGroupNames alone, and re-indexing the rest would be wasted work.
+func viewChange(old, nv *registry.ThingView) (o, n index.Document) {
+	if old.ThingTypeName != nv.ThingTypeName {
+		o.ThingTypeName, n.ThingTypeName = old.ThingTypeName, nv.ThingTypeName
+	}
+	if !slices.Equal(old.GroupNames, nv.GroupNames) {
+		o.ThingGroupNames, n.ThingGroupNames = old.GroupNames, nv.GroupNames
+	}
+	if !maps.Equal(old.Attributes, nv.Attributes) {
+		o.Attributes, n.Attributes = old.Attributes, nv.Attributes
+	}
+	if old.Version != nv.Version {
+		o.RegistryVersion, n.RegistryVersion = old.Version, nv.Version
+	}
+	return o, n
+}
+
+func (c *Core) flatten(d *index.Document) index.Flat {
+	f, _ := index.Flatten(d, c.idx.icfg)
+	return f
 }
