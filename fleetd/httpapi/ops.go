@@ -13,47 +13,17 @@ type reg = registry.Registry
 // mutate binds a request and runs a mutating registry operation through
 // the node (durable before it answers).
 func mutate[Req, Resp any](n *node.Node, op func(*reg, Req, time.Time) (Resp, error)) handler {
-	return func(c *call) (any, error) {
-		var req Req
-		if err := bind(&req, c); err != nil {
-			return nil, err
-		}
-		var resp Resp
-		err := n.Do(func(co *core.Core, now time.Time) error {
-			var err error
-			resp, err = core.Do(co, now, op, req)
-			return err
-		})
-		return resp, err
-	}
+	return coreOp(n, func(co *core.Core, now time.Time, req Req) (Resp, error) { return core.Do(co, now, op, req) })
 }
 
 // mutateEmpty is mutate for operations whose AWS response is empty.
 func mutateEmpty[Req any](n *node.Node, op func(*reg, Req, time.Time) error) handler {
-	return func(c *call) (any, error) {
-		var req Req
-		if err := bind(&req, c); err != nil {
-			return nil, err
-		}
-		return nil, n.Do(func(co *core.Core, now time.Time) error { return core.DoErr(co, now, op, req) })
-	}
+	return coreOp(n, func(co *core.Core, now time.Time, req Req) (any, error) { return nil, core.DoErr(co, now, op, req) })
 }
 
 // read binds a request and runs a read-only registry operation.
 func read[Req, Resp any](n *node.Node, op func(*reg, Req) (Resp, error)) handler {
-	return func(c *call) (any, error) {
-		var req Req
-		if err := bind(&req, c); err != nil {
-			return nil, err
-		}
-		var resp Resp
-		err := n.Read(func(co *core.Core, _ time.Time) error {
-			var err error
-			resp, err = core.Read(co, op, req)
-			return err
-		})
-		return resp, err
-	}
+	return coreRead(n, func(co *core.Core, req Req) (Resp, error) { return core.Read(co, op, req) })
 }
 
 // coreOp binds a request and runs a core method that changes state.
