@@ -122,3 +122,27 @@ func (t Timer) String() string {
 	}
 	return s + "}"
 }
+
+// TimerState is a Timer's persistent form: the deadlines that run, epoch
+// ms, 0 for none.
+type TimerState struct {
+	InProgress int64 `json:"inProgress,omitempty"`
+	Step       int64 `json:"step,omitempty"`
+}
+
+// State returns t's persistent form.
+func (t Timer) State() TimerState {
+	var s TimerState
+	if t.hasInProgress {
+		s.InProgress = t.inProgress
+	}
+	if t.hasStep {
+		s.Step = t.step
+	}
+	return s
+}
+
+// RestoreTimer returns the Timer whose State was s.
+func RestoreTimer(s TimerState) Timer {
+	return Timer{inProgress: s.InProgress, step: s.Step, hasInProgress: s.InProgress != 0, hasStep: s.Step != 0}
+}

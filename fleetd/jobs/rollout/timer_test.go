@@ -133,3 +133,22 @@ func TestInProgressTimeout(t *testing.T) {
 		t.Errorf("InProgressTimeout(0) = %v; want InvalidRequestException", err)
 	}
 }
+
+func TestTimerStateRoundTrip(t *testing.T) {
+	start := time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)
+	cases := []Timer{{}, StartTimer(start, 20*time.Minute)}
+	withStep := StartTimer(start, 20*time.Minute)
+	if err := withStep.SetStep(start.Add(5*time.Minute), 7); err != nil {
+		t.Fatal(err)
+	}
+	stepOnly := StartTimer(start, 0)
+	if err := stepOnly.SetStep(start, 3); err != nil {
+		t.Fatal(err)
+	}
+	cases = append(cases, withStep, stepOnly)
+	for _, want := range cases {
+		if got := RestoreTimer(want.State()); got != want {
+			t.Errorf("RestoreTimer(%v.State()) = %v", want, got)
+		}
+	}
+}
