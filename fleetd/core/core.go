@@ -4,6 +4,7 @@ import (
 	"math/rand/v2"
 	"time"
 
+	"github.com/fleetlab/fleetlab/fleetd/jobs"
 	"github.com/fleetlab/fleetlab/fleetd/registry"
 	"github.com/fleetlab/fleetlab/fleetd/shadow"
 	"github.com/fleetlab/fleetlab/index"
@@ -28,6 +29,9 @@ type Options struct {
 	// the caller decides (fleetd/node splits across its cores). Nil runs
 	// body(0, n) here.
 	Parallel func(n int, body func(lo, hi int))
+	// MinScheduleLead overrides AWS's 30 minutes between now and a job's
+	// scheduled start (a rehearsal may schedule sooner).
+	MinScheduleLead *time.Duration
 }
 
 func (o *Options) defaults() {
@@ -82,6 +86,8 @@ type Event struct {
 	Group   string
 	Dynamic bool
 	Evicted bool // a dynamic-group removal that made room at the group limit
+	Job     string
+	Status  string // a job execution's status
 	Detail  string
 }
 
@@ -124,6 +130,7 @@ type Core struct {
 	// thing, so the re-indexing their membership causes does not recurse.
 	evaluating bool
 	flatBuf    index.FlatBuilder // reused by shadowFlat
+	jobs       *jobs.Engine
 }
 
 // New returns an empty Core.
@@ -138,6 +145,7 @@ func New(o Options) *Core {
 		dirty:   map[string]struct{}{},
 	}
 	c.idx.init(o)
+	c.jobs = jobs.New(jobs.Options{Region: o.Region, Account: o.Account, MinScheduleLead: o.MinScheduleLead}, coreFleet{c}, coreSink{c})
 	return c
 }
 
@@ -152,12 +160,18 @@ func (c *Core) Ready() Ready {
 // NextDeadline is when Tick must next be called; the zero time when
 // nothing is scheduled.
 func (c *Core) NextDeadline() time.Time {
-	return c.idx.nextDeadline()
+	a, b := c.idx.nextDeadline(), c.jobs.NextDeadline()
+	if a.IsZero() || (!b.IsZero() && b.Before(a)) {
+		return b
+	}
+	return a
 }
 
-// Tick does the work due at now: index changes whose lag has passed.
+// Tick does the work due at now: index changes whose lag has passed, job
+// rollouts, timeouts and schedules.
 func (c *Core) Tick(now time.Time) {
 	c.applyDueIndexOps(now)
+	c.jobs.Tick(now)
 }
 
 func (c *Core) publish(topic string, payload []byte) {

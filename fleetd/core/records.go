@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/fleetlab/fleetlab/fleetd/jobs"
 	"github.com/fleetlab/fleetlab/fleetd/registry"
 	"github.com/fleetlab/fleetlab/fleetd/shadow"
 	"github.com/fleetlab/fleetlab/index/query"
@@ -41,6 +42,9 @@ func (c *Core) record(key string) []byte {
 		}
 		return nil
 	}
+	if jobs.OwnsKey(key) {
+		return c.jobs.Record(key)
+	}
 	b, ok := c.reg.Record(key)
 	if !ok {
 		return nil
@@ -64,6 +68,7 @@ type Decoded struct {
 	indexing *IndexingConfiguration
 	shadow   *shadow.Doc
 	conn     *connectivity
+	jobs     []byte // a jobs record, decoded when applied
 	registry registry.Decoded
 }
 
@@ -83,6 +88,8 @@ func DecodeRecord(key string, value []byte) (Decoded, error) {
 	case strings.HasPrefix(key, prefixConn):
 		d.conn = &connectivity{}
 		err = json.Unmarshal(value, d.conn)
+	case jobs.OwnsKey(key):
+		d.jobs = value
 	default:
 		d.registry, err = registry.DecodeRecord(key, value)
 	}
@@ -107,6 +114,8 @@ func (c *Core) ApplyRecord(d Decoded) error {
 		*c.shadowSlot(thing, name) = *d.shadow
 	case d.conn != nil:
 		c.conns[d.key[len(prefixConn):]] = d.conn
+	case d.jobs != nil:
+		return c.jobs.Restore(d.key, d.jobs)
 	default:
 		if err := c.reg.ApplyRecord(d.registry); err != nil {
 			return fmt.Errorf("record %s: %w", d.key, err)
@@ -142,6 +151,9 @@ func (c *Core) FinishRestore(now time.Time) error {
 		}
 		c.idx.dynamic[g.Name] = newDynamicQuery(q)
 		c.idx.dynOrder = append(c.idx.dynOrder, g.Name)
+	}
+	if err := c.jobs.FinishRestore(now); err != nil {
+		return err
 	}
 	c.rebuildIndex(now)
 	c.Ready() // restoring is not news: drop what the rebuild produced

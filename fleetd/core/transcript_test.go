@@ -250,20 +250,29 @@ func (h *harness) run(t *testing.T, tc transcript.Case) string {
 		}
 	}
 	r := h.c.Ready()
-	for _, m := range r.Messages {
-		fmt.Fprintf(&b, "publish %s %s\n", m.Topic, m.Payload)
-	}
-	for _, e := range r.Events {
-		fmt.Fprintf(&b, "event %s", e.Kind)
-		for _, kv := range [][2]string{{"thing", e.Thing}, {"group", e.Group}, {"detail", e.Detail}} {
-			if kv[1] != "" {
-				fmt.Fprintf(&b, " %s=%s", kv[0], kv[1])
+	if tc.Has("quiet") {
+		// Large runs: how many of each message and event, not each one.
+		summarize(&b, r)
+	} else {
+		for _, m := range r.Messages {
+			if m.ClientID != "" {
+				fmt.Fprintf(&b, "reply %s %s %s\n", m.ClientID, m.Topic, m.Payload)
+				continue
 			}
+			fmt.Fprintf(&b, "publish %s %s\n", m.Topic, m.Payload)
 		}
-		if e.Dynamic {
-			b.WriteString(" dynamic")
+		for _, e := range r.Events {
+			fmt.Fprintf(&b, "event %s", e.Kind)
+			for _, kv := range [][2]string{{"job", e.Job}, {"thing", e.Thing}, {"group", e.Group}, {"status", e.Status}, {"detail", e.Detail}} {
+				if kv[1] != "" {
+					fmt.Fprintf(&b, " %s=%s", kv[0], kv[1])
+				}
+			}
+			if e.Dynamic {
+				b.WriteString(" dynamic")
+			}
+			b.WriteString("\n")
 		}
-		b.WriteString("\n")
 	}
 	if tc.Has("records") {
 		for _, rec := range r.Records {

@@ -73,20 +73,28 @@ func (c *Core) afterRegistry(now time.Time) {
 	for _, k := range ch.Records {
 		c.markDirty(k)
 	}
-	for _, m := range ch.Membership {
+	var moved []string // things whose group membership changed, for continuous jobs
+	for i, m := range ch.Membership {
 		kind := EventGroupMembershipAdded
 		if !m.Added {
 			kind = EventGroupMembershipRemoved
 		}
 		c.event(Event{Time: now, Kind: kind, Thing: m.Thing, Group: m.Group, Dynamic: m.Kind == registry.DynamicGroup, Evicted: m.Evicted})
+		if m.Kind != registry.BillingGroup && (i == 0 || ch.Membership[i-1].Thing != m.Thing) {
+			moved = append(moved, m.Thing)
+		}
 	}
 	for _, t := range ch.Things {
 		if t.Deleted {
 			c.dropView(now, t.ID, t.Name)
 			c.event(Event{Time: now, Kind: EventThingDeleted, Thing: t.Name})
+			c.jobs.ThingDeleted(now, t.Name)
 			continue
 		}
 		c.syncView(now, t.Name)
+	}
+	for _, thing := range moved {
+		c.jobs.MembershipChanged(now, thing)
 	}
 	for _, g := range ch.DynamicGroups {
 		c.dynamicGroupChanged(now, g)

@@ -180,3 +180,46 @@ func copyAttrs(m map[string]string) map[string]string {
 	maps.Copy(out, m)
 	return out
 }
+
+// ThingGroupExists reports whether a thing group, static or dynamic,
+// exists.
+func (r *Registry) ThingGroupExists(name string) bool { return r.groups[name] != nil }
+
+// GroupThings returns every thing in a thing group or one of its
+// descendants, sorted by name, without duplicates: a job's targets.
+func (r *Registry) GroupThings(name string) []string {
+	g := r.groups[name]
+	if g == nil {
+		return nil
+	}
+	desc := r.descendants(g)
+	out := slices.Clone(g.members.sorted()) // sorted() is shared
+	if len(desc) == 0 {
+		return out
+	}
+	for _, d := range desc {
+		out = append(out, d.members.sorted()...)
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// InThingGroup reports whether a thing is in a thing group directly or
+// through one of the group's descendants.
+func (r *Registry) InThingGroup(thing, group string) bool {
+	t := r.things[thing]
+	if t == nil || r.groups[group] == nil {
+		return false
+	}
+	for _, n := range t.groups {
+		for g := r.groups[n]; g != nil; g = r.groups[g.parent] {
+			if g.name == group {
+				return true
+			}
+			if g.parent == "" {
+				break
+			}
+		}
+	}
+	return false
+}
