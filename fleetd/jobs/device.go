@@ -190,7 +190,7 @@ func (e *Engine) mqttExecution(now time.Time, x *execution, withDocument bool) m
 	m := mqttExecution{JobID: d.JobID, ThingName: d.ThingName, Status: d.Status, StatusDetails: d.StatusDetails,
 		QueuedAt: d.QueuedAt, StartedAt: d.StartedAt, LastUpdatedAt: d.LastUpdatedAt,
 		ApproximateSecondsBeforeTimedOut: d.ApproximateSecondsBeforeTimedOut,
-		VersionNumber: d.VersionNumber, ExecutionNumber: d.ExecutionNumber}
+		VersionNumber:                    d.VersionNumber, ExecutionNumber: d.ExecutionNumber}
 	if withDocument {
 		m.JobDocument = json.RawMessage(x.job.document)
 	}

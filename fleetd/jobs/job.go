@@ -10,10 +10,10 @@ import (
 // spec is the part of a CreateJob request a job keeps and DescribeJob
 // shows; it is also the job's persistent configuration.
 type spec struct {
-	Targets                    []string            `json:"targets"`
-	Description                string              `json:"description,omitempty"`
-	PresignedURLConfig         *PresignedURLConfig `json:"presignedUrlConfig,omitempty"`
-	TargetSelection            string              `json:"targetSelection"`
+	Targets            []string            `json:"targets"`
+	Description        string              `json:"description,omitempty"`
+	PresignedURLConfig *PresignedURLConfig `json:"presignedUrlConfig,omitempty"`
+	TargetSelection    string              `json:"targetSelection"`
 	rollout.Config
 	Tags                       []Tag             `json:"tags,omitempty"`
 	NamespaceID                string            `json:"namespaceId,omitempty"`
@@ -33,51 +33,53 @@ type job struct {
 	plan     rollout.Plan
 	windows  *plannedSchedule // nil without schedulingConfig
 
-	status                 JobStatus
-	createdAt, updatedAt   int64 // epoch ms
-	completedAt            int64
-	forceCanceled          bool
-	reasonCode, comment    string
-	directThings           map[string]bool // thing targets, for continuous membership
-	groups                 []string        // thing-group targets
-	targets                []string        // resolved at start, release order
-	released               int             // targets[:released] are done with
-	limiter                rollout.Limiter
-	limiterLive            bool // the limiter is anchored (the rollout has started)
-	reanchor               bool // a maintenance window closed: restart the grid when one opens
-	rolloutStopped         bool // canceled, aborted, or past endTime
-	ended                  bool // endTime reached and its behaviour applied
-	execs                  map[string]*execution // latest execution per thing
-	list                   []*execution          // latest execution per thing, in first-queue order
-	counts                 JobProcessDetails
-	wakeSeq                uint32
-	deleted                bool
+	status               JobStatus
+	createdAt, updatedAt int64 // epoch ms
+	completedAt          int64
+	forceCanceled        bool
+	reasonCode, comment  string
+	directThings         map[string]bool // thing targets, for continuous membership
+	groups               []string        // thing-group targets
+	targets              []string        // resolved at start, release order
+	released             int             // targets[:released] are done with
+	limiter              rollout.Limiter
+	limiterLive          bool                  // the limiter is anchored (the rollout has started)
+	reanchor             bool                  // a maintenance window closed: restart the grid when one opens
+	rolloutStopped       bool                  // canceled, aborted, or past endTime
+	ended                bool                  // endTime reached and its behaviour applied
+	execs                map[string]*execution // latest execution per thing
+	list                 []*execution          // latest execution per thing, in first-queue order
+	counts               JobProcessDetails
+	wakeSeq              uint32
+	deleted              bool
 }
 
 // execution is one attempt of a job on a thing.
 type execution struct {
-	job             *job
-	thing           string
-	status          Status
-	number          int64 // executionNumber
-	version         int64
-	queuedAt        int64
-	startedAt       int64
-	updatedAt       int64
-	details         map[string]string
-	attempt         rollout.Attempt
-	timer           rollout.Timer
-	timerSeq        uint32
-	forceCanceled   bool
-	slot            int32  // index in job.list
-	seq             uint64 // creation order, breaks queuedAt ties
-	prev            *execution
+	job           *job
+	thing         string
+	status        Status
+	number        int64 // executionNumber
+	version       int64
+	queuedAt      int64
+	startedAt     int64
+	updatedAt     int64
+	details       map[string]string
+	attempt       rollout.Attempt
+	timer         rollout.Timer
+	timerSeq      uint32
+	forceCanceled bool
+	slot          int32  // index in job.list
+	seq           uint64 // creation order, breaks queuedAt ties
+	prev          *execution
 }
 
 // rolloutDone reports whether every resolved target has been released.
 func (j *job) rolloutDone() bool { return j.limiterLive && j.released >= len(j.targets) }
 
-func (j *job) pending() int64 { return j.counts.NumberOfQueuedThings + j.counts.NumberOfInProgressThings }
+func (j *job) pending() int64 {
+	return j.counts.NumberOfQueuedThings + j.counts.NumberOfInProgressThings
+}
 
 // count moves a thing's latest execution between counters.
 func (d *JobProcessDetails) count(s Status, delta int64) {
