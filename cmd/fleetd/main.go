@@ -39,6 +39,7 @@ import (
 	"github.com/fleetlab/fleetlab/fleetd/httpapi/sigv4"
 	"github.com/fleetlab/fleetlab/fleetd/mqttgw"
 	"github.com/fleetlab/fleetlab/fleetd/node"
+	"github.com/fleetlab/fleetlab/fleetd/objects"
 	"github.com/fleetlab/fleetlab/internal/clock"
 )
 
@@ -87,7 +88,7 @@ func run() error {
 		}
 		log.Info("fleetd serving MQTT", "mqtt", gw.Addr(), "username", creds.AccessKeyID)
 	}
-	api := httpapi.New(httpapi.Options{Node: n, Verifier: sigv4.NewVerifier([]sigv4.Credentials{creds}, time.Now), Logger: log})
+	api := httpapi.New(httpapi.Options{Node: n, Verifier: sigv4.NewVerifier([]sigv4.Credentials{creds}, time.Now), Logger: log, Objects: objects.Store{Dir: *data}})
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "ok") })
 	mux.Handle("/", api)

@@ -5,6 +5,7 @@ import (
 
 	"github.com/fleetlab/fleetlab/fleetd/core"
 	"github.com/fleetlab/fleetlab/fleetd/node"
+	"github.com/fleetlab/fleetlab/fleetd/objects"
 	"github.com/fleetlab/fleetlab/fleetd/registry"
 )
 
@@ -62,7 +63,7 @@ func coreRead[Req, Resp any](n *node.Node, op func(*core.Core, Req) (Resp, error
 
 // controlPlane is the iot service: paths and methods from the botocore
 // model.
-func controlPlane(n *node.Node) *router {
+func controlPlane(n *node.Node, store objects.Store) *router {
 	rt := &router{}
 	// Things.
 	rt.add("POST", "/things/{thingName}", "CreateThing", mutate(n, (*reg).CreateThing))
@@ -110,6 +111,7 @@ func controlPlane(n *node.Node) *router {
 	rt.add("POST", "/indices/cardinality", "GetCardinality", coreRead(n, (*core.Core).GetCardinality))
 	rt.add("POST", "/indices/buckets", "GetBucketsAggregation", coreRead(n, (*core.Core).GetBucketsAggregation))
 	rt.add("GET", "/indices/{indexName}", "DescribeIndex", coreRead(n, describeIndex))
+	addJobRoutes(rt, n, store)
 	return rt
 }
 

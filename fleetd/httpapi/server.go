@@ -11,6 +11,7 @@ import (
 	"github.com/fleetlab/fleetlab/fleetd/awserr"
 	"github.com/fleetlab/fleetlab/fleetd/httpapi/sigv4"
 	"github.com/fleetlab/fleetlab/fleetd/node"
+	"github.com/fleetlab/fleetlab/fleetd/objects"
 )
 
 // Options configure the HTTP API.
@@ -21,6 +22,9 @@ type Options struct {
 	// bodies, job documents and templates, are far smaller).
 	MaxBodyBytes int64
 	Logger       *slog.Logger
+	// Objects is where documentSource and bulk-registration files are
+	// read from (DECISIONS.md: s3://bucket/key is <data dir>/s3/bucket/key).
+	Objects objects.Store
 }
 
 // Server serves the three AWS planes on one listener.
@@ -39,9 +43,9 @@ func New(o Options) *Server {
 		o.Logger = slog.Default()
 	}
 	return &Server{o: o, planes: map[string]*router{
-		"control": controlPlane(o.Node),
+		"control": controlPlane(o.Node, o.Objects),
 		"data":    dataPlane(o.Node),
-		"jobs":    {},
+		"jobs":    jobsDataPlane(o.Node),
 	}}
 }
 

@@ -14,6 +14,7 @@ import (
 	"github.com/fleetlab/fleetlab/fleetd/core"
 	"github.com/fleetlab/fleetlab/fleetd/httpapi/sigv4"
 	"github.com/fleetlab/fleetlab/fleetd/node"
+	"github.com/fleetlab/fleetlab/fleetd/objects"
 	"github.com/fleetlab/fleetlab/internal/clock"
 )
 
@@ -68,15 +69,21 @@ func (c cli) fails(code string, args ...string) {
 }
 
 func startServer(t *testing.T) *httptest.Server {
-	n, err := node.Open(node.Options{Dir: t.TempDir(), Core: core.Options{Seed: 1}, Clock: clock.Real{}})
+	srv, _ := startServerIn(t, t.TempDir())
+	return srv
+}
+
+// startServerIn starts the API on a node whose data directory is dir.
+func startServerIn(t *testing.T, dir string) (*httptest.Server, *node.Node) {
+	n, err := node.Open(node.Options{Dir: dir, Core: core.Options{Seed: 1}, Clock: clock.Real{}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { n.Close() })
 	v := sigv4.NewVerifier([]sigv4.Credentials{{AccessKeyID: testKey, SecretAccessKey: testSecret}}, time.Now)
-	srv := httptest.NewServer(New(Options{Node: n, Verifier: v}))
+	srv := httptest.NewServer(New(Options{Node: n, Verifier: v, Objects: objects.Store{Dir: dir}}))
 	t.Cleanup(srv.Close)
-	return srv
+	return srv, n
 }
 
 // TestAWSCLI drives the daemon's HTTP API with the real aws CLI: registry,
