@@ -53,7 +53,12 @@
 //     core's answers come back through Deliver. The packet is marked ignored
 //     (packets.CodeSuccessIgnore) rather than rejected, so a QoS 1 request
 //     still gets its PUBACK, and it is sent only once the request's effects
-//     are durable. Every other topic flows through the broker unchanged.
+//     are durable. Requests on a thing's jobs topics
+//     ($aws/things/{thing}/jobs/get, …/start-next, …/{jobId}/get,
+//     …/{jobId}/update) are answered the same way by the jobs engine; its
+//     accepted/rejected responses go to the requesting client only, even
+//     when it has not subscribed to them (AWS does the same). Every other
+//     topic flows through the broker unchanged.
 //
 // # Concurrency
 //

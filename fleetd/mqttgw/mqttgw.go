@@ -17,6 +17,7 @@ import (
 
 	"github.com/fleetlab/fleetlab/fleetd/awserr"
 	"github.com/fleetlab/fleetlab/fleetd/core"
+	"github.com/fleetlab/fleetlab/fleetd/jobs"
 	"github.com/fleetlab/fleetlab/fleetd/node"
 )
 
@@ -162,12 +163,14 @@ func (g *Gateway) Deliver(msgs []core.Message, _ []core.Event) {
 	}
 }
 
-// deliverTo writes a message to one client if it subscribes to the topic.
-// mochi has no public per-client publish through the outbound queue, so
-// the packet is written directly, in the caller's goroutine.
+// deliverTo writes a message to one client if it subscribes to the topic,
+// or whatever its subscriptions for a jobs response (AWS sends those to
+// the requester even unsubscribed, spec §3). mochi has no public
+// per-client publish through the outbound queue, so the packet is written
+// directly, in the caller's goroutine.
 func (g *Gateway) deliverTo(m core.Message) error {
 	sub, ok := g.srv.Topics.Subscribers(m.Topic).Subscriptions[m.ClientID]
-	if !ok {
+	if !ok && !strings.Contains(m.Topic, "/jobs/") {
 		return nil
 	}
 	cl, ok := g.srv.Clients.Get(m.ClientID)
@@ -313,6 +316,11 @@ func (h *hook) OnDisconnect(cl *mqtt.Client, err error, expire bool) {
 func (h *hook) OnPublish(cl *mqtt.Client, pk packets.Packet) (packets.Packet, error) {
 	if cl.Net.Inline {
 		return pk, nil
+	}
+	if jobs.IsJobsTopic(pk.TopicName) {
+		topic, payload, id := pk.TopicName, pk.Payload, cl.ID
+		h.do("jobs", id, func(c *core.Core, now time.Time) error { c.HandleJobsMQTT(now, id, topic, payload); return nil })
+		return pk, packets.CodeSuccessIgnore
 	}
 	r, ok := parseShadowRequest(pk.TopicName)
 	if !ok {
