@@ -227,6 +227,9 @@ func summarize(b *strings.Builder, r Ready) {
 }
 
 func TestTranscriptJobs(t *testing.T) { runTranscript(t, "jobs.txt", Options{Seed: 1}) }
+func TestTranscriptJobsContinuous(t *testing.T) {
+	runTranscript(t, "jobs-continuous.txt", Options{Seed: 1})
+}
 func TestTranscriptJobsRollout(t *testing.T) {
 	runTranscript(t, "jobs-rollout.txt", Options{Seed: 1, Ephemeral: true})
 }
