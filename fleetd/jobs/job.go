@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/fleetlab/fleetlab/fleetd/jobs/rollout"
+	"github.com/fleetlab/fleetlab/fleetd/jobs/schedule"
 )
 
 // spec is the part of a CreateJob request a job keeps and DescribeJob
@@ -266,10 +267,10 @@ func (e *Engine) reachEnd(at time.Time, j *job) {
 	if j.status != JobInProgress && j.status != JobScheduled {
 		return
 	}
-	switch j.spec.SchedulingConfig.endBehavior() {
-	case "CANCEL":
+	switch j.windows.endBehavior() {
+	case schedule.EndCancel:
 		e.cancelJob(at, j, false, "", "The job reached its scheduled end time")
-	case "FORCE_CANCEL":
+	case schedule.EndForceCancel:
 		e.cancelJob(at, j, true, "", "The job reached its scheduled end time")
 	default: // STOP_ROLLOUT: executions already created run on
 		j.rolloutStopped = true

@@ -90,9 +90,7 @@ func (e *Engine) CreateJobTemplate(now time.Time, req CreateJobTemplateRequest) 
 			p = append(p, ae.Message)
 		}
 	}
-	if _, wp := compileWindows(req.MaintenanceWindows); len(wp) > 0 {
-		p = append(p, wp...)
-	}
+	p = append(p, e.validateWindows(now, req.MaintenanceWindows)...)
 	p = append(p, validateTags(req.Tags)...)
 	if err := p.err(); err != nil {
 		return CreateJobTemplateResponse{}, err
