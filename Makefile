@@ -49,9 +49,17 @@ lint:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo "gofmt needed"; exit 1; }
 	$(GO) vet ./...
 
+# Every parser of outside input, a minute each (FUZZTIME=10s for a quick pass).
+FUZZTIME ?= 60s
+FUZZ_TARGETS := ./index/query:FuzzParse ./fleetd/shadow:FuzzApplyUpdate ./fleetd/jobs:FuzzHandleMQTT \
+  ./fleetd/jobs/schedule:FuzzParseCron ./fleetd/security/policy:FuzzParse ./fleetd/security/pki:FuzzSignCSR \
+  ./fleetd/security/pki:FuzzParseCertificatePEM ./fleetd/provision/template:FuzzParse ./fleetd/provision/bulkinput:FuzzRead
+
 fuzz:
-	$(GO) test ./index/query -run='^$$' -fuzz=FuzzParse -fuzztime=60s
-	$(GO) test ./fleetd/shadow -run='^$$' -fuzz=FuzzApplyUpdate -fuzztime=60s -fuzzminimizetime=10s
+	@for t in $(FUZZ_TARGETS); do \
+	  echo "fuzz $$t"; \
+	  $(GO) test $${t%%:*} -run='^$$' -fuzz="^$${t##*:}$$" -fuzztime=$(FUZZTIME) -fuzzminimizetime=10s || exit 1; \
+	done
 
 clean:
 	rm -rf $(BIN)
