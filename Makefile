@@ -17,7 +17,7 @@ build:
 	$(GO) build -o $(BIN)/ ./cmd/...
 
 deps:
-	@scripts/deps.sh aws:awscli
+	@scripts/deps.sh /usr/bin/aws:awscli mosquitto_pub:mosquitto-clients
 
 vet:
 	$(GO) vet ./...

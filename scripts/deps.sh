@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the tests need on a fresh Debian machine: each argument is
-# command:package, and the package is installed when the command is missing.
+# command:package (a command name or a path), and the package is installed
+# when the command is missing. Debian's awscli is the aws CLI v2, checked by
+# path: a pip-installed v1 elsewhere on the PATH does not stand in for it.
 # Idempotent: does nothing when everything is there.
 set -euo pipefail
 export PATH="/usr/local/go/bin:$PATH"

@@ -2,7 +2,6 @@ package httpapi
 
 import (
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -12,13 +11,12 @@ import (
 // s3:// document with rollout, abort, timeout and retry settings, the
 // device side through iot-jobs-data, cancel, delete, templates and the
 // errors.
-func TestAWSCLIJobs(t *testing.T) {
-	if _, err := exec.LookPath("aws"); err != nil {
-		t.Skip("the aws CLI is not installed (make deps installs it)")
-	}
+func TestAWSCLIJobs(t *testing.T) { forEachCLI(t, testAWSCLIJobs) }
+
+func testAWSCLIJobs(t *testing.T, newCLI func(endpoint, secret string) cli) {
 	dir := t.TempDir()
 	srv, _ := startServerIn(t, dir)
-	aws := cli{t: t, endpoint: srv.URL, secret: testSecret}
+	aws := newCLI(srv.URL, testSecret)
 	if err := os.MkdirAll(filepath.Join(dir, "s3", "firmware"), 0o755); err != nil {
 		t.Fatal(err)
 	}

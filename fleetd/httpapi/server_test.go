@@ -27,13 +27,62 @@ const (
 // configuration from the machine.
 type cli struct {
 	t        *testing.T
+	bin      string // the aws executable
+	v2       bool   // aws-cli/2
 	endpoint string
 	secret   string
 }
 
+// awsCLIs returns every distinct aws CLI on the PATH by its version line's
+// first word (aws-cli/1.x from pip, aws-cli/2.x from Debian's awscli):
+// both must work against fleetd.
+func awsCLIs(t *testing.T) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	seen := map[string]bool{}
+	for _, dir := range filepath.SplitList(os.Getenv("PATH")) {
+		p := filepath.Join(dir, "aws")
+		real, err := filepath.EvalSymlinks(p)
+		if err != nil || seen[real] {
+			continue
+		}
+		seen[real] = true
+		v, err := exec.Command(p, "--version").CombinedOutput()
+		if err != nil {
+			continue
+		}
+		major, _, _ := strings.Cut(strings.Fields(string(v))[0], ".")
+		if _, dup := out[major]; !dup {
+			out[major] = p
+		}
+	}
+	if len(out) == 0 {
+		t.Skip("no aws CLI is installed (make deps installs it)")
+	}
+	return out
+}
+
+// forEachCLI runs a test once per installed aws CLI version, with a cli
+// for the given endpoint and secret.
+func forEachCLI(t *testing.T, test func(t *testing.T, newCLI func(endpoint, secret string) cli)) {
+	for version, bin := range awsCLIs(t) {
+		t.Run(version, func(t *testing.T) {
+			test(t, func(endpoint, secret string) cli {
+				return cli{t: t, bin: bin, v2: version == "aws-cli/2", endpoint: endpoint, secret: secret}
+			})
+		})
+	}
+}
+
 func (c cli) run(args ...string) (stdout, stderr string, ok bool) {
 	c.t.Helper()
-	cmd := exec.Command("aws", append(args, "--endpoint-url", c.endpoint, "--region", "us-east-1", "--output", "json")...)
+	args = append(args, "--endpoint-url", c.endpoint, "--region", "us-east-1", "--output", "json")
+	if c.v2 {
+		// Blob arguments (shadow payloads) are the bytes given, as in v1;
+		// v2 reads them as base64 unless told otherwise.
+		args = append(args, "--cli-binary-format", "raw-in-base64-out")
+	}
+	cmd := exec.Command(c.bin, args...)
 	cmd.Env = append(os.Environ(),
 		"AWS_ACCESS_KEY_ID="+testKey, "AWS_SECRET_ACCESS_KEY="+c.secret, "AWS_SESSION_TOKEN=",
 		"AWS_CONFIG_FILE=/dev/null", "AWS_SHARED_CREDENTIALS_FILE=/dev/null",
@@ -89,12 +138,11 @@ func startServerIn(t *testing.T, dir string) (*httptest.Server, *node.Node) {
 // TestAWSCLI drives the daemon's HTTP API with the real aws CLI: registry,
 // indexing, shadows over iot-data, search and aggregations, and the AWS
 // errors the CLI must recognise.
-func TestAWSCLI(t *testing.T) {
-	if _, err := exec.LookPath("aws"); err != nil {
-		t.Skip("the aws CLI is not installed (make deps installs it)")
-	}
+func TestAWSCLI(t *testing.T) { forEachCLI(t, testAWSCLI) }
+
+func testAWSCLI(t *testing.T, newCLI func(endpoint, secret string) cli) {
 	srv := startServer(t)
-	aws := cli{t: t, endpoint: srv.URL, secret: testSecret}
+	aws := newCLI(srv.URL, testSecret)
 
 	aws.json("iot", "create-thing-type", "--thing-type-name", "Sensor_v3")
 	created := aws.json("iot", "create-thing", "--thing-name", "sensor-1", "--thing-type-name", "Sensor_v3",
@@ -161,6 +209,6 @@ func TestAWSCLI(t *testing.T) {
 		t.Errorf("get-buckets-aggregation = %v", bk)
 	}
 
-	wrong := cli{t: t, endpoint: srv.URL, secret: "not-the-secret"}
+	wrong := newCLI(srv.URL, "not-the-secret")
 	wrong.fails("InvalidSignatureException", "iot", "list-things")
 }
