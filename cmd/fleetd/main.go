@@ -34,9 +34,12 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/fleetlab/fleetlab/fleetd/core"
 	"github.com/fleetlab/fleetlab/fleetd/httpapi"
 	"github.com/fleetlab/fleetlab/fleetd/httpapi/sigv4"
+	"github.com/fleetlab/fleetlab/fleetd/metrics"
 	"github.com/fleetlab/fleetlab/fleetd/mqttgw"
 	"github.com/fleetlab/fleetlab/fleetd/node"
 	"github.com/fleetlab/fleetlab/fleetd/objects"
@@ -56,7 +59,12 @@ func run() error {
 	mqttAddr := flag.String("mqtt", "127.0.0.1:1883", "address of the plain MQTT listener (user name and password: the credentials); empty turns it off")
 	seed := flag.Uint64("seed", 1, "seed of generated ids")
 	indexLag := flag.Duration("index-lag", 0, "delay before changes are visible in the fleet index (AWS's eventual consistency)")
+	metricsAddr := flag.String("metrics", "", "address of the Prometheus /metrics endpoint, e.g. 127.0.0.1:9464; empty turns it off")
 	flag.Parse()
+	var m *metrics.Metrics
+	if *metricsAddr != "" {
+		m = metrics.New()
+	}
 	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
 	if err := os.MkdirAll(*data, 0o755); err != nil {
 		return err
@@ -70,11 +78,14 @@ func run() error {
 	var gw *mqttgw.Gateway
 	var deliver func([]core.Message, []core.Event)
 	if *mqttAddr != "" {
-		gw, err = mqttgw.New(nil, mqttgw.Options{Addr: *mqttAddr, Users: map[string]string{creds.AccessKeyID: creds.SecretAccessKey}, Logger: log})
+		gw, err = mqttgw.New(nil, mqttgw.Options{Addr: *mqttAddr, Users: map[string]string{creds.AccessKeyID: creds.SecretAccessKey}, Logger: log, Metrics: m})
 		if err != nil {
 			return err
 		}
 		deliver = gw.Deliver
+	}
+	if m != nil {
+		deliver = countEvents(m, deliver)
 	}
 	n, err := node.Open(node.Options{Dir: *data, Core: core.Options{Seed: *seed, IndexLag: *indexLag}, Clock: clock.Real{}, Logger: log, Deliver: deliver})
 	if err != nil {
@@ -88,7 +99,28 @@ func run() error {
 		}
 		log.Info("fleetd serving MQTT", "mqtt", gw.Addr(), "username", creds.AccessKeyID)
 	}
-	api := httpapi.New(httpapi.Options{Node: n, Verifier: sigv4.NewVerifier([]sigv4.Credentials{creds}, time.Now), Logger: log, Objects: objects.Store{Dir: *data}})
+	api := httpapi.New(httpapi.Options{Node: n, Verifier: sigv4.NewVerifier([]sigv4.Credentials{creds}, time.Now), Logger: log,
+		Objects: objects.Store{Dir: *data}, Metrics: m})
+	if m != nil {
+		sizes := func() core.Sizes {
+			var sz core.Sizes
+			_ = n.Read(func(c *core.Core, _ time.Time) error { sz = c.Sizes(); return nil })
+			return sz
+		}
+		m.Register(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Namespace: "fleetd", Name: "things", Help: "Things in the registry."},
+			func() float64 { return float64(sizes().Things) }))
+		m.Register(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Namespace: "fleetd", Name: "index_things", Help: "Things in the fleet index."},
+			func() float64 { return float64(sizes().Indexed) }))
+		mln, err := net.Listen("tcp", *metricsAddr)
+		if err != nil {
+			n.Close()
+			return err
+		}
+		msrv := &http.Server{Handler: m.Handler(), ReadHeaderTimeout: 10 * time.Second}
+		go msrv.Serve(mln)
+		defer msrv.Close()
+		log.Info("fleetd serving metrics", "metrics", "http://"+mln.Addr().String()+"/metrics")
+	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "ok") })
 	mux.Handle("/", api)
@@ -154,4 +186,16 @@ func credentials(dir string, log *slog.Logger) (sigv4.Credentials, error) {
 	log.Info("fleetd credentials (sign requests with these)", "file", path,
 		"AWS_ACCESS_KEY_ID", c.AccessKeyID, "AWS_SECRET_ACCESS_KEY", c.SecretAccessKey)
 	return sigv4.Credentials{AccessKeyID: c.AccessKeyID, SecretAccessKey: c.SecretAccessKey}, nil
+}
+
+// countEvents counts the core's events on their way to the gateway.
+func countEvents(m *metrics.Metrics, next func([]core.Message, []core.Event)) func([]core.Message, []core.Event) {
+	return func(msgs []core.Message, evs []core.Event) {
+		for _, e := range evs {
+			m.Event(string(e.Kind), e.Status)
+		}
+		if next != nil {
+			next(msgs, evs)
+		}
+	}
 }

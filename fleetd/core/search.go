@@ -193,3 +193,18 @@ func (c *Core) DescribeIndex(name string) (DescribeIndexResponse, error) {
 	}
 	return DescribeIndexResponse{IndexName: name, IndexStatus: "ACTIVE", Schema: schema}, nil
 }
+
+// Sizes are counts for monitoring: things registered and things in the
+// fleet index (0 while indexing is off).
+type Sizes struct {
+	Things, Indexed int
+}
+
+// Sizes returns the registry's and the index's sizes now.
+func (c *Core) Sizes() Sizes {
+	s := Sizes{Things: c.reg.ThingCount()}
+	if c.idx.ix != nil {
+		s.Indexed = c.idx.ix.Len()
+	}
+	return s
+}

@@ -7,9 +7,11 @@ import (
 	"log/slog"
 	"net/http"
 	"sync/atomic"
+	"time"
 
 	"github.com/fleetlab/fleetlab/fleetd/awserr"
 	"github.com/fleetlab/fleetlab/fleetd/httpapi/sigv4"
+	"github.com/fleetlab/fleetlab/fleetd/metrics"
 	"github.com/fleetlab/fleetlab/fleetd/node"
 	"github.com/fleetlab/fleetlab/fleetd/objects"
 )
@@ -25,6 +27,7 @@ type Options struct {
 	// Objects is where documentSource and bulk-registration files are
 	// read from (DECISIONS.md: s3://bucket/key is <data dir>/s3/bucket/key).
 	Objects objects.Store
+	Metrics *metrics.Metrics // nil: not instrumented
 }
 
 // Server serves the three AWS planes on one listener.
@@ -81,7 +84,16 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, awserr.WithStatus("UnknownOperationException", http.StatusNotFound, "No %s operation at %s %s (not implemented in fleetd yet, or not an AWS path)", plane, r.Method, r.URL.EscapedPath()))
 		return
 	}
+	start := time.Now()
 	resp, err := ro.h(&call{r: r, params: params, query: r.URL.Query(), body: body})
+	code := "OK"
+	if err != nil {
+		code = awserr.InternalFailure
+		if e, ok := awserr.As(err); ok {
+			code = e.Code
+		}
+	}
+	s.o.Metrics.Request(plane, ro.name, code, time.Since(start))
 	if err != nil {
 		s.fail(w, r, err)
 		return

@@ -18,6 +18,7 @@ import (
 	"github.com/fleetlab/fleetlab/fleetd/awserr"
 	"github.com/fleetlab/fleetlab/fleetd/core"
 	"github.com/fleetlab/fleetlab/fleetd/jobs"
+	"github.com/fleetlab/fleetlab/fleetd/metrics"
 	"github.com/fleetlab/fleetlab/fleetd/node"
 )
 
@@ -33,6 +34,8 @@ type Options struct {
 	Logger *slog.Logger
 	// MaxClients bounds the connected clients; 0 is unlimited.
 	MaxClients int64
+	// Metrics counts sessions and messages; nil is not instrumented.
+	Metrics *metrics.Metrics
 }
 
 // Broker settings tuned for many mostly idle sessions (mochi's defaults
@@ -152,6 +155,7 @@ func (g *Gateway) Deliver(msgs []core.Message, _ []core.Event) {
 			return
 		}
 		var err error
+		g.o.Metrics.Message("out", messageKind(m.Topic))
 		if m.ClientID != "" {
 			err = g.deliverTo(m)
 		} else {
@@ -297,11 +301,13 @@ func (h *hook) OnSessionEstablished(cl *mqtt.Client, pk packets.Packet) {
 	if host, _, err := net.SplitHostPort(ip); err == nil {
 		ip = host
 	}
+	h.g.o.Metrics.ClientConnected()
 	req := core.ConnectRequest{ClientID: cl.ID, PrincipalID: string(cl.Properties.Username), IPAddress: ip}
 	h.do("connect", cl.ID, func(c *core.Core, now time.Time) error { c.Connect(now, req); return nil })
 }
 
 func (h *hook) OnDisconnect(cl *mqtt.Client, err error, expire bool) {
+	h.g.o.Metrics.ClientDisconnected()
 	reason, ok := disconnectReason(cl, err)
 	if !ok {
 		return
@@ -318,14 +324,17 @@ func (h *hook) OnPublish(cl *mqtt.Client, pk packets.Packet) (packets.Packet, er
 		return pk, nil
 	}
 	if jobs.IsJobsTopic(pk.TopicName) {
+		h.g.o.Metrics.Message("in", "jobs")
 		topic, payload, id := pk.TopicName, pk.Payload, cl.ID
 		h.do("jobs", id, func(c *core.Core, now time.Time) error { c.HandleJobsMQTT(now, id, topic, payload); return nil })
 		return pk, packets.CodeSuccessIgnore
 	}
 	r, ok := parseShadowRequest(pk.TopicName)
 	if !ok {
+		h.g.o.Metrics.Message("in", "other")
 		return pk, nil
 	}
+	h.g.o.Metrics.Message("in", "shadow")
 	h.do("shadow "+r.op, cl.ID, r.apply(pk.Payload))
 	return pk, packets.CodeSuccessIgnore
 }
@@ -347,4 +356,20 @@ func (h *hook) do(what, clientID string, op func(c *core.Core, now time.Time) er
 	default:
 		h.g.log.Error("mqttgw: node operation failed", "op", what, "client", clientID, "err", err)
 	}
+}
+
+// messageKind is the metrics label of a topic: the reserved families, or
+// other.
+func messageKind(topic string) string {
+	switch {
+	case strings.HasPrefix(topic, "$aws/things/") && strings.Contains(topic, "/shadow/"):
+		return "shadow"
+	case strings.HasPrefix(topic, "$aws/things/") && strings.Contains(topic, "/jobs/"):
+		return "jobs"
+	case strings.HasPrefix(topic, "$aws/certificates/") || strings.HasPrefix(topic, "$aws/provisioning-templates/"):
+		return "provisioning"
+	case strings.HasPrefix(topic, "$aws/events/"):
+		return "events"
+	}
+	return "other"
 }
