@@ -1,14 +1,19 @@
-// Command fleetsim checks scenario files for the FleetLab simulator and
-// prints their JSON Schema. The format is documented in SCENARIOS.md at the
-// repository root and implemented by sim/scenario; this command only wires
-// flags, output and exit codes to it.
+// Command fleetsim rehearses fleet operations: it runs scenario files on a
+// simulated fleet (sim/engine driving the fleetd core on a virtual clock),
+// checks them, and prints their JSON Schema. The format is documented in
+// SCENARIOS.md at the repository root and implemented by sim/scenario; this
+// command only wires flags, output and exit codes to the packages.
 //
+//	fleetsim run scenarios/x.yaml [--seed N] [--scale F] [--shard i/n] [--report DIR] [--quiet]
+//	                                     # 0: expectations met; 1: one failed; 2: invalid or usage
+//	fleetsim merge scenarios/x.yaml s0/report.json s1/report.json [--report DIR]
 //	fleetsim validate scenarios/*.yaml   # 0: all valid (warnings allowed); 2: invalid or usage
 //	fleetsim schema > scenario.schema.json
 //
 // Errors print as "file:line:col: message", one per line, on stderr;
-// warnings likewise, prefixed "warning: ". The simulator itself (fleetsim
-// run) is not available yet.
+// warnings likewise, prefixed "warning: ". run prints a summary table on
+// stdout, live progress on stderr when it is a terminal, and with --report
+// writes DIR/report.json and DIR/report.md.
 package main
 
 import (
@@ -23,8 +28,9 @@ import (
 
 // Exit statuses.
 const (
-	exitOK    = 0
-	exitUsage = 2 // invalid scenario or usage error
+	exitOK     = 0
+	exitFailed = 1 // an expectation failed
+	exitUsage  = 2 // invalid scenario or usage error
 )
 
 const usage = `usage: fleetsim COMMAND [ARGS]
@@ -34,9 +40,15 @@ Commands:
                     file:line:col: errors and warnings to stderr
   schema            print the JSON Schema (draft 2020-12) of the scenario
                     format, for editors
-  run: not available yet (the simulator does not exist yet)
+  run FILE [--seed N] [--scale F] [--shard i/n] [--report DIR] [--quiet]
+                    simulate the scenario and check its expectations;
+                    --report writes DIR/report.json and DIR/report.md;
+                    --shard runs one of n disjoint slices of the devices
+  merge FILE SHARD/report.json... [--report DIR] [--quiet]
+                    combine shard reports and check the expectations
 
-Exit status: 0 on success, 2 for an invalid scenario or a usage error.
+Exit status: 0 on success (run: every expectation met), 1 when an
+expectation failed, 2 for an invalid scenario or a usage error.
 The scenario format is documented in SCENARIOS.md.
 `
 
@@ -59,8 +71,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return validate(rest, stdout, stderr)
 	case "schema":
 		return schema(rest, stdout, stderr)
+	case "run":
+		return runScenario(rest, stdout, stderr)
+	case "merge":
+		return merge(rest, stdout, stderr)
 	default:
-		fmt.Fprintf(stderr, "fleetsim: unknown command %q; known commands: validate, schema\n", cmd)
+		fmt.Fprintf(stderr, "fleetsim: unknown command %q; known commands: run, merge, validate, schema\n", cmd)
 		return exitUsage
 	}
 }

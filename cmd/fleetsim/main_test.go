@@ -40,10 +40,13 @@ func TestRun(t *testing.T) {
 		{"no file", []string{"validate"}, 2, "", `no scenario file`},
 		{"unknown flag", []string{"validate", "-x", abort}, 2, "", `flag provided but not defined: -x`},
 		{"schema args", []string{"schema", "x"}, 2, "", `takes no arguments`},
-		{"no args", nil, 2, "", `(?s)usage: fleetsim.*validate.*schema.*run: not available yet`},
-		{"help", []string{"-h"}, 0, `(?s)usage: fleetsim.*validate.*schema.*run: not available yet`, ""},
-		{"unknown command", []string{"frobnicate"}, 2, "", `unknown command "frobnicate"; known commands: validate, schema`},
-		{"run", []string{"run", abort}, 2, "", `unknown command "run"`},
+		{"no args", nil, 2, "", `(?s)usage: fleetsim.*validate.*schema.*run FILE`},
+		{"help", []string{"-h"}, 0, `(?s)usage: fleetsim.*validate.*schema.*run FILE`, ""},
+		{"unknown command", []string{"frobnicate"}, 2, "", `unknown command "frobnicate"; known commands: run, merge, validate, schema`},
+		{"run invalid", []string{"run", bad}, 2, "", `(?m)^` + regexp.QuoteMeta(bad) + `:3:1: .*devcies.*\n`},
+		{"run no file", []string{"run"}, 2, "", `expected one scenario file, found 0`},
+		{"run bad scale", []string{"run", abort, "--scale", "0"}, 2, "", `--scale must be a positive number`},
+		{"run two files", []string{"run", abort, clean}, 2, "", `expected one scenario file, found 2`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

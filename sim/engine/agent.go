@@ -1,0 +1,178 @@
+package engine
+
+import (
+	"encoding/json"
+	"strconv"
+	"time"
+
+	"github.com/fleetlab/fleetlab/sim/scenario"
+	"github.com/fleetlab/fleetlab/sim/wheel"
+)
+
+// The job agent of each device, driven through the jobs MQTT API as a real
+// agent is: notify-next → start-next → (download) → IN_PROGRESS →
+// (install) → outcome.
+
+// executionRef is the part of a jobs payload's execution the agent reads.
+type executionRef struct {
+	Execution *struct {
+		JobID           string          `json:"jobId"`
+		ExecutionNumber int64           `json:"executionNumber"`
+		JobDocument     json.RawMessage `json:"jobDocument"`
+	} `json:"execution"`
+}
+
+func (s *Sim) jobsTopic(d uint32, rest string) string {
+	return "$aws/things/" + s.fleet.names[d] + "/jobs/" + rest
+}
+
+// notifyNext is a notify-next delivered to a connected device.
+func (s *Sim) notifyNext(d uint32, payload []byte) {
+	a := &s.fleet.agent[d]
+	var ref executionRef
+	if err := json.Unmarshal(payload, &ref); err != nil || ref.Execution == nil {
+		return // nothing pending
+	}
+	switch a.phase {
+	case agentIdle:
+	case agentHung:
+		if j, ok := s.jobIndex[ref.Execution.JobID]; ok && j == a.job && int64(a.exec) == ref.Execution.ExecutionNumber {
+			return // still stuck on this very execution
+		}
+		a.phase = agentIdle // another execution (a retry, another job) revives it
+	default:
+		a.recheck = true
+		return
+	}
+	s.wheel.Schedule(wheel.Event{At: s.nowMs, Kind: kindAgentStart, Device: d})
+}
+
+// agentReconnected runs when the device's session opens.
+func (s *Sim) agentReconnected(d uint32) {
+	a := &s.fleet.agent[d]
+	switch {
+	case a.deferred:
+		a.deferred = false
+		kind := kindAgentProgress
+		if a.phase == agentInstalling {
+			kind = kindAgentFinish
+		}
+		s.wheel.Schedule(wheel.Event{At: s.nowMs, Kind: kind, Device: d})
+	case a.phase == agentIdle:
+		s.wheel.Schedule(wheel.Event{At: s.nowMs, Kind: kindAgentStart, Device: d})
+	}
+}
+
+func (s *Sim) stepTimeout(d uint32) string {
+	if st := s.cohort(d).Jobs.StepTimeout; st > 0 {
+		return `,"stepTimeoutInMinutes":` + strconv.FormatInt(int64(st/time.Minute), 10)
+	}
+	return ""
+}
+
+// agentStart asks for the next pending execution.
+func (s *Sim) agentStart(d uint32) {
+	a := &s.fleet.agent[d]
+	if !s.fleet.has(d, flagConnected) || a.phase != agentIdle {
+		return
+	}
+	s.core.HandleJobsMQTT(s.now(), s.fleet.names[d], s.jobsTopic(d, "start-next"),
+		[]byte(`{"statusDetails":{"step":"downloading"}`+s.stepTimeout(d)+`}`))
+	s.drain() // the reply comes back through route → started
+}
+
+// agentDraws are the samples of one execution, drawn in a fixed order from
+// the device's job stream n.
+func (s *Sim) agentDraws(d uint32, n uint32) (scenario.Outcome, time.Duration, time.Duration) {
+	ja := &s.cohort(d).Jobs
+	r := s.rng.at(d, purposeJob, n)
+	outcome, _ := ja.Outcome.Pick(r)
+	download := ja.Download.Sample(r)
+	install := ja.Install.Sample(r)
+	return outcome, download, install
+}
+
+// started handles start-next/accepted.
+func (s *Sim) started(d uint32, payload []byte) {
+	a := &s.fleet.agent[d]
+	var ref executionRef
+	if err := json.Unmarshal(payload, &ref); err != nil || ref.Execution == nil || a.phase != agentIdle {
+		return // nothing to do
+	}
+	x := ref.Execution
+	j, ok := s.jobIndex[x.JobID]
+	if !ok {
+		j = s.addJob(x.JobID, x.JobDocument)
+	}
+	a.job, a.exec, a.recheck = j, uint32(x.ExecutionNumber), false
+	n := s.fleet.jobN[d]
+	s.fleet.jobN[d]++
+	outcome, download, _ := s.agentDraws(d, n)
+	a.outcome = uint8(outcome)
+	if outcome == scenario.Hang {
+		a.phase = agentHung
+		return
+	}
+	a.phase = agentDownloading
+	s.wheel.Schedule(wheel.Event{At: s.nowMs + download.Milliseconds(), Kind: kindAgentProgress, Device: d, Arg: n})
+}
+
+// agentProgress reports that the download is done and installing begins.
+func (s *Sim) agentProgress(d uint32) {
+	a := &s.fleet.agent[d]
+	if a.phase != agentDownloading {
+		return
+	}
+	if !s.fleet.has(d, flagConnected) {
+		a.deferred = true
+		return
+	}
+	a.phase = agentInstalling
+	job := &s.jobs[a.job]
+	s.core.HandleJobsMQTT(s.now(), s.fleet.names[d], s.jobsTopic(d, job.id+"/update"),
+		[]byte(`{"status":"IN_PROGRESS","statusDetails":{"step":"installing"}`+s.stepTimeout(d)+`}`))
+	s.drain()
+	if a.phase != agentInstalling {
+		return // rejected: the execution ended meanwhile (canceled, timed out)
+	}
+	_, _, install := s.agentDraws(d, s.fleet.jobN[d]-1)
+	s.wheel.Schedule(wheel.Event{At: s.nowMs + install.Milliseconds(), Kind: kindAgentFinish, Device: d})
+}
+
+var outcomeStatus = map[scenario.Outcome]string{scenario.Succeeded: "SUCCEEDED", scenario.Failed: "FAILED", scenario.Rejected: "REJECTED"}
+
+// agentFinish reports the outcome; on success the device first reports
+// its new state to its shadow.
+func (s *Sim) agentFinish(d uint32) {
+	a := &s.fleet.agent[d]
+	if a.phase != agentInstalling {
+		return
+	}
+	if !s.fleet.has(d, flagConnected) {
+		a.deferred = true
+		return
+	}
+	job := &s.jobs[a.job]
+	outcome := scenario.Outcome(a.outcome)
+	if on := s.cohort(d).Jobs.OnSuccess; outcome == scenario.Succeeded && !on.Empty() {
+		s.reportState(d, on, s.rng.at(d, purposeJobState, s.fleet.jobN[d]-1), job)
+	}
+	a.phase = agentIdle
+	s.core.HandleJobsMQTT(s.now(), s.fleet.names[d], s.jobsTopic(d, job.id+"/update"),
+		[]byte(`{"status":"`+outcomeStatus[outcome]+`"}`))
+	s.drain()
+	if a.recheck && a.phase == agentIdle {
+		a.recheck = false
+		s.wheel.Schedule(wheel.Event{At: s.nowMs, Kind: kindAgentStart, Device: d})
+	}
+}
+
+// updateRejected handles …/update/rejected: the execution is no longer
+// the agent's to run.
+func (s *Sim) updateRejected(d uint32) {
+	a := &s.fleet.agent[d]
+	if a.phase == agentDownloading || a.phase == agentInstalling {
+		a.phase = agentIdle
+		s.wheel.Schedule(wheel.Event{At: s.nowMs, Kind: kindAgentStart, Device: d})
+	}
+}

@@ -1,0 +1,150 @@
+package engine
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/fleetlab/fleetlab/report"
+	"github.com/fleetlab/fleetlab/sim/scenario"
+)
+
+const libraryDir = "../../scenarios"
+
+func load(t testing.TB, name string) *scenario.Scenario {
+	t.Helper()
+	sc, err := scenario.Load(filepath.Join(libraryDir, name))
+	if err != nil {
+		t.Fatalf("loading %s: %v", name, err)
+	}
+	return sc
+}
+
+func parse(t testing.TB, src string) *scenario.Scenario {
+	t.Helper()
+	sc, err := scenario.Parse("test.yaml", []byte(src), nil)
+	if err != nil {
+		t.Fatalf("parsing the test scenario: %v", err)
+	}
+	return sc
+}
+
+func run(t testing.TB, sc *scenario.Scenario) *report.Report {
+	t.Helper()
+	rep, err := Run(sc, Options{})
+	if err != nil {
+		t.Fatalf("Run(%s): %v", sc.Name, err)
+	}
+	return rep
+}
+
+// TestDeterminism runs the flagship twice with one seed: report.json must
+// be byte-identical apart from wall.
+func TestDeterminism(t *testing.T) {
+	sc := load(t, "firmware-rollout-abort.yaml").Scaled(0.03)
+	a, err := run(t, sc).Deterministic()
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := run(t, sc).Deterministic()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(a, b) {
+		t.Fatalf("two runs with seed %d differ:\n%s\n---\n%s", sc.Seed, a, b)
+	}
+	c, _ := run(t, sc.WithSeed(sc.Seed+1)).Deterministic()
+	if bytes.Equal(a, c) {
+		t.Errorf("seeds %d and %d gave the same report", sc.Seed, sc.Seed+1)
+	}
+}
+
+// TestLibrary runs every scenario of the library at smoke scale. Job
+// statuses and ground-truth comparisons hold at any scale and must pass;
+// counters and counts are written for the full fleet and are only logged.
+// Scales keep each fleet a few hundred devices, enough for the flagship's
+// abort criterion (at least 500 executions) to be reachable.
+func TestLibrary(t *testing.T) {
+	scales := map[string]float64{
+		"firmware-rollout-abort.yaml":   0.1,
+		"firmware-rollout-clean.yaml":   0.03,
+		"dynamic-group-continuous.yaml": 0.05,
+		"shadow-churn-index-truth.yaml": 0.015,
+	}
+	files, err := filepath.Glob(filepath.Join(libraryDir, "*.yaml"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("library: %v", err)
+	}
+	for _, f := range files {
+		name := filepath.Base(f)
+		t.Run(name, func(t *testing.T) {
+			scale, ok := scales[name]
+			if !ok {
+				scale = 300 / float64(load(t, name).Devices())
+			}
+			sc := load(t, name).Scaled(scale)
+			rep := run(t, sc)
+			for i, e := range rep.Expectations {
+				switch sc.Expect[i].Kind {
+				case scenario.JobStatus, scenario.QueryTruth:
+					if !e.Passed {
+						t.Errorf("%s: %s", e.Expect, e.Detail)
+					}
+				default:
+					t.Logf("at %d devices: %s: passed %v (%s)", sc.Devices(), e.Expect, e.Passed, e.Detail)
+				}
+			}
+		})
+	}
+}
+
+// TestExpectationsFail inverts the flagship's expectations: each must fail.
+func TestExpectationsFail(t *testing.T) {
+	sc := load(t, "firmware-rollout-abort.yaml").Scaled(0.1)
+	inverted := *sc
+	inverted.Expect = nil
+	for _, e := range sc.Expect {
+		switch e.Kind {
+		case scenario.JobStatus:
+			e.Status = "COMPLETED"
+		case scenario.JobCounter:
+			e.HasMin, e.HasMax, e.Min, e.Max = false, true, 0, 0
+		case scenario.QueryTruth:
+			e.EqualsTruth = false
+		}
+		inverted.Expect = append(inverted.Expect, e)
+	}
+	inverted.Expect = append(inverted.Expect, scenario.Expectation{Kind: scenario.JobStatus, Job: "no-such-job", Status: "COMPLETED"})
+	rep := run(t, &inverted)
+	if rep.Passed {
+		t.Errorf("the inverted expectations passed")
+	}
+	for _, e := range rep.Expectations {
+		if e.Passed {
+			t.Errorf("%s passed (%s); want a failure", e.Expect, e.Detail)
+		}
+	}
+}
+
+// TestClaimNotAvailable: a ramped method without a provisioner is a clear
+// error, not a silent substitute.
+func TestClaimNotAvailable(t *testing.T) {
+	src, err := os.ReadFile(filepath.Join(libraryDir, "templates/fleet.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc, err := scenario.Parse("claim.yaml", []byte(`
+name: claim
+duration: 1h
+provisioningTemplates: [{templateName: T, templateBody: {file: fleet.json}}]
+devices:
+  - {name: d, count: 3, provisioning: {method: claim, template: T, over: 1m, parameters: {SerialNumber: "${device.id}"}}}
+`), func(string) ([]byte, error) { return src, nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Run(sc, Options{}); err == nil || !bytes.Contains([]byte(err.Error()), []byte("provisioning method claim is not available yet")) {
+		t.Errorf("Run = %v; want provisioning method claim is not available yet", err)
+	}
+}

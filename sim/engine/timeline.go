@@ -1,0 +1,68 @@
+package engine
+
+import (
+	"encoding/json"
+	"fmt"
+
+	"github.com/fleetlab/fleetlab/fleetd/jobs"
+	"github.com/fleetlab/fleetlab/sim/scenario"
+)
+
+// jobInfo is a job the devices know of: its id and parsed document.
+type jobInfo struct {
+	id        string
+	document  map[string]any
+	err       string // CreateJob refused it
+	submitted int64  // virtual ms
+}
+
+func (s *Sim) addJob(id string, doc json.RawMessage) uint16 {
+	var m map[string]any
+	if len(doc) > 0 {
+		_ = json.Unmarshal(doc, &m) // a document that is not an object leaves ${job.document.X} unset
+	}
+	return s.addJobDoc(id, m)
+}
+
+func (s *Sim) addJobDoc(id string, doc map[string]any) uint16 {
+	if j, ok := s.jobIndex[id]; ok {
+		return j
+	}
+	j := uint16(len(s.jobs))
+	s.jobs = append(s.jobs, jobInfo{id: id, document: doc, submitted: s.nowMs})
+	s.jobIndex[id] = j
+	return j
+}
+
+func jobDescribeRequest(id string) jobs.JobRequest { return jobs.JobRequest{JobID: id} }
+
+// timeline runs entry i of the timeline.
+func (s *Sim) timeline(i int) {
+	s.core.Tick(s.now()) // the core's own work due by now comes first
+	s.drain()
+	switch a := s.sc.Timeline[i].Action.(type) {
+	case *scenario.CreateJob:
+		s.createJob(a)
+	case *scenario.CancelJob:
+		_, err := s.core.Jobs().CancelJob(s.now(), jobs.CancelJobRequest{JobID: a.JobID, Force: a.Force, ReasonCode: a.ReasonCode, Comment: a.Comment})
+		if err != nil {
+			s.rep.Warnings = append(s.rep.Warnings, fmt.Sprintf("%s: CancelJob %s: %v", s.sc.Timeline[i].Pos, a.JobID, err))
+		}
+	case *scenario.Query:
+		s.query(i, a)
+	}
+	s.drain()
+}
+
+func (s *Sim) createJob(a *scenario.CreateJob) {
+	j := s.addJobDoc(a.JobID, a.Document)
+	var req jobs.CreateJobRequest
+	if err := json.Unmarshal(a.Body, &req); err != nil {
+		s.jobs[j].err = fmt.Sprintf("decoding the CreateJob body: %v", err)
+		return
+	}
+	req.JobID = a.JobID
+	if _, err := s.core.Jobs().CreateJob(s.now(), req); err != nil {
+		s.jobs[j].err = err.Error()
+	}
+}
