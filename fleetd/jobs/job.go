@@ -1,7 +1,9 @@
 package jobs
 
 import (
+	"cmp"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/fleetlab/fleetlab/fleetd/jobs/rollout"
@@ -116,8 +118,13 @@ func (e *Engine) start(at time.Time, j *job) {
 	e.sink.Dirty(keyTargets(j.id))
 }
 
-// resolve lists the things a job targets now: thing targets in the order
-// given, then each group's things in name order, without duplicates.
+// resolve lists the things a job targets now, each once, in its release
+// order. AWS does not say in which order a rollout reaches its targets;
+// FleetLab shuffles them deterministically (by a hash of the job id and
+// the thing name), so the first things notified are a fair sample of the
+// fleet rather than its alphabetical head — which, with names derived from
+// serial numbers or hardware batches, would expose one cohort first and
+// bias every abort decision.
 func (e *Engine) resolve(j *job) []string {
 	var out []string
 	seen := map[string]bool{}
@@ -136,14 +143,47 @@ func (e *Engine) resolve(j *job) []string {
 	for _, g := range j.groups {
 		things := e.fleet.GroupThings(g)
 		if len(out) == 0 && len(j.groups) == 1 {
-			return things // the common case: one group, already sorted and distinct
+			out = things // the common case: one group, already distinct
+			break
 		}
 		for _, t := range things {
 			add(t)
 		}
 	}
+	return releaseOrder(j.id, out)
+}
+
+// releaseOrder sorts things by a 64-bit FNV-1a hash of job id and name
+// (ties by name), in place.
+func releaseOrder(jobID string, things []string) []string {
+	keys := make([]uint64, len(things))
+	idx := make([]int32, len(things))
+	seed := fnvString(14695981039346656037, jobID)
+	for i, t := range things {
+		keys[i] = fnvString(fnvByte(seed, '/'), t)
+		idx[i] = int32(i)
+	}
+	slices.SortFunc(idx, func(a, b int32) int {
+		if keys[a] != keys[b] {
+			return cmp.Compare(keys[a], keys[b])
+		}
+		return strings.Compare(things[a], things[b])
+	})
+	out := make([]string, len(things))
+	for k, i := range idx {
+		out[k] = things[i]
+	}
 	return out
 }
+
+func fnvString(h uint64, s string) uint64 {
+	for i := 0; i < len(s); i++ {
+		h = fnvByte(h, s[i])
+	}
+	return h
+}
+
+func fnvByte(h uint64, b byte) uint64 { return (h ^ uint64(b)) * 1099511628211 }
 
 // wake runs a job's time-driven work at at.
 func (e *Engine) wake(at time.Time, j *job) {
@@ -381,7 +421,11 @@ func (e *Engine) finish(at time.Time, x *execution, s Status) {
 	e.setStatus(at, x, s)
 	e.sink.Event(Event{Time: at, Kind: EventExecutionFinished, Job: j.id, Thing: x.thing, Status: s})
 	if s == Succeeded && j.limiterLive {
+		step := j.limiter.Step()
 		j.limiter.SetSucceeded(at, j.counts.NumberOfSucceededThings)
+		if j.limiter.Step() != step {
+			e.sink.Event(Event{Time: at, Kind: EventRolloutStep, Job: j.id, Detail: rateDetail(&j.limiter)})
+		}
 	}
 	retried := false
 	if j.status == JobInProgress && (s == Failed || s == TimedOut) {
