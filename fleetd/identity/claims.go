@@ -1,0 +1,174 @@
+package identity
+
+import (
+	"cmp"
+	"crypto/x509/pkix"
+	"encoding/base64"
+	"io"
+	"slices"
+	"time"
+
+	"github.com/fleetlab/fleetlab/fleetd/awserr"
+	"github.com/fleetlab/fleetlab/fleetd/security/pki"
+)
+
+// InvalidOwnershipToken is the errorCode of the fleet-provisioning MQTT API
+// for a bad certificateOwnershipToken (spec §3.3); it is not in the control
+// plane's catalog, so errors carry status 400 explicitly.
+const InvalidOwnershipToken = "InvalidCertificateOwnershipToken"
+
+// claim is the ownership token of a certificate issued by the claim flow.
+type claim struct {
+	certID  string
+	token   string
+	expires time.Time
+	used    bool
+}
+
+type deadline struct {
+	at     time.Time
+	certID string
+}
+
+func compareDeadlines(a, b deadline) int {
+	return cmp.Or(a.at.Compare(b.at), cmp.Compare(a.certID, b.certID))
+}
+
+// ClaimCertificate is what $aws/certificates/create and
+// create-from-csr accept with: PrivateKey is set only when fleetd made the
+// key, and is never stored.
+type ClaimCertificate struct {
+	CertificateId             string `json:"certificateId"`
+	CertificatePem            string `json:"certificatePem"`
+	PrivateKey                string `json:"privateKey,omitempty"`
+	CertificateOwnershipToken string `json:"certificateOwnershipToken"`
+}
+
+// IssueForClaim issues a certificate for fleet provisioning by claim: from
+// csrPEM when given, else with a new key. The certificate is
+// PENDING_ACTIVATION and comes with an ownership token, valid
+// OwnershipTokenLifetime and usable once (ConsumeOwnershipToken). If the
+// certificate is still PENDING_ACTIVATION when the token expires, Tick
+// deletes it.
+func (s *Store) IssueForClaim(now time.Time, csrPEM []byte) (ClaimCertificate, error) {
+	var issued *pki.Issued
+	var err error
+	if csrPEM != nil {
+		issued, err = pki.SignCSR(s.opts.CA, csrPEM, now, s.opts.Rand)
+	} else {
+		issued, err = pki.IssueDeviceCert(s.opts.CA, now, s.opts.Rand, pkix.Name{})
+	}
+	if err != nil {
+		return ClaimCertificate{}, clientOrWrapped("IssueForClaim", err)
+	}
+	out := ClaimCertificate{CertificatePem: string(issued.PEM)}
+	if issued.Key != nil {
+		keys, err := issued.KeyPair()
+		if err != nil {
+			return ClaimCertificate{}, errorf("IssueForClaim: %w", err)
+		}
+		out.PrivateKey = keys.PrivateKey
+	}
+	token, err := newToken(s.opts.Rand)
+	if err != nil {
+		return ClaimCertificate{}, errorf("IssueForClaim: ownership token: %w", err)
+	}
+	cert := s.addCertificate(issued.Cert, string(issued.PEM), "", StatusPendingActivation, ModeDefault, now)
+	s.addClaim(&claim{certID: cert.id, token: token, expires: utc(now).Add(OwnershipTokenLifetime)})
+	out.CertificateId, out.CertificateOwnershipToken = cert.id, token
+	return out, nil
+}
+
+// newToken returns an opaque token of 48 random bytes, about the length of
+// AWS's.
+func newToken(rand io.Reader) (string, error) {
+	var b [48]byte
+	if _, err := io.ReadFull(rand, b[:]); err != nil {
+		return "", err
+	}
+	return base64.RawURLEncoding.EncodeToString(b[:]), nil
+}
+
+func (s *Store) addClaim(cl *claim) {
+	s.claims[cl.certID] = cl
+	s.claimTokens[cl.token] = cl.certID
+	d := deadline{at: cl.expires, certID: cl.certID}
+	i, _ := slices.BinarySearchFunc(s.deadlines, d, compareDeadlines)
+	s.deadlines = slices.Insert(s.deadlines, i, d)
+	s.dirty(claimKey(cl.certID))
+}
+
+func (s *Store) dropClaim(cl *claim) {
+	delete(s.claims, cl.certID)
+	delete(s.claimTokens, cl.token)
+	if i, found := slices.BinarySearchFunc(s.deadlines, deadline{at: cl.expires, certID: cl.certID}, compareDeadlines); found {
+		s.deadlines = slices.Delete(s.deadlines, i, i+1)
+	}
+	s.dirty(claimKey(cl.certID))
+}
+
+// CheckOwnershipToken returns the certificate an ownership token belongs
+// to, without using it up: RegisterThing checks first and consumes only
+// once provisioning succeeded.
+func (s *Store) CheckOwnershipToken(now time.Time, token string) (string, error) {
+	cl, err := s.validClaim(now, token)
+	if err != nil {
+		return "", err
+	}
+	return cl.certID, nil
+}
+
+// ConsumeOwnershipToken uses up an ownership token and returns its
+// certificate id. An empty, unknown, expired or already used token is an
+// InvalidCertificateOwnershipToken error saying which.
+func (s *Store) ConsumeOwnershipToken(now time.Time, token string) (string, error) {
+	cl, err := s.validClaim(now, token)
+	if err != nil {
+		return "", err
+	}
+	cl.used = true
+	s.dirty(claimKey(cl.certID))
+	return cl.certID, nil
+}
+
+func (s *Store) validClaim(now time.Time, token string) (*claim, error) {
+	if token == "" {
+		return nil, awserr.WithStatus(InvalidOwnershipToken, 400, "Certificate ownership token cannot be empty.")
+	}
+	cl := s.claims[s.claimTokens[token]]
+	switch {
+	case cl == nil:
+		return nil, awserr.WithStatus(InvalidOwnershipToken, 400, "Certificate ownership token is not valid.")
+	case !now.Before(cl.expires):
+		return nil, awserr.WithStatus(InvalidOwnershipToken, 400, "Certificate ownership token has expired.")
+	case cl.used:
+		return nil, awserr.WithStatus(InvalidOwnershipToken, 400, "Certificate ownership token has already been used.")
+	}
+	return cl, nil
+}
+
+// NextDeadline returns when Tick next has work: the earliest ownership
+// token expiry. false: none pending.
+func (s *Store) NextDeadline() (time.Time, bool) {
+	if len(s.deadlines) == 0 {
+		return time.Time{}, false
+	}
+	return s.deadlines[0].at, true
+}
+
+// Tick expires the ownership tokens due at now. A certificate still
+// PENDING_ACTIVATION when its token expires is deleted, with its
+// attachments; Tick returns the ids of those certificates, sorted by
+// expiry.
+func (s *Store) Tick(now time.Time) []string {
+	var deleted []string
+	for len(s.deadlines) > 0 && !now.Before(s.deadlines[0].at) {
+		cl := s.claims[s.deadlines[0].certID]
+		s.dropClaim(cl)
+		if cert := s.certs[cl.certID]; cert != nil && cert.status == StatusPendingActivation {
+			s.deleteCertificate(cert)
+			deleted = append(deleted, cert.id)
+		}
+	}
+	return deleted
+}

@@ -1,0 +1,382 @@
+package identity
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/fleetlab/fleetlab/fleetd/registry"
+	"github.com/fleetlab/fleetlab/fleetd/security/pki"
+)
+
+// Record keys. Every entity is one record of compact JSON; attachments are
+// one record per policy (its targets) and per thing (its principals).
+// Private keys are never stored: the store never holds one.
+const (
+	metaKey              = "identity/meta"
+	certPrefix           = "cert/"
+	caPrefix             = "cacert/"
+	policyPrefix         = "policy/"
+	policyTargetsPrefix  = "attach/policy/"
+	thingPrincipalPrefix = "attach/thing/"
+	claimPrefix          = "claim/"
+)
+
+func certKey(id string) string               { return certPrefix + id }
+func caKey(id string) string                 { return caPrefix + id }
+func policyKey(name string) string           { return policyPrefix + name }
+func policyTargetsKey(name string) string    { return policyTargetsPrefix + name }
+func thingPrincipalsKey(thing string) string { return thingPrincipalPrefix + thing }
+func claimKey(certID string) string          { return claimPrefix + certID }
+
+// recordFormat versions the record layout.
+const recordFormat = 1
+
+type metaRecord struct {
+	Format           int    `json:"format"`
+	Seq              uint64 `json:"seq"`
+	Generation       uint64 `json:"generation"`
+	RegistrationCode string `json:"registrationCode,omitempty"`
+}
+
+type certRecord struct {
+	ID           string    `json:"certificateId"`
+	PEM          string    `json:"certificatePem"`
+	CAID         string    `json:"caCertificateId,omitempty"`
+	Status       string    `json:"status"`
+	Mode         string    `json:"certificateMode"`
+	Created      time.Time `json:"creationDate"`
+	Modified     time.Time `json:"lastModifiedDate"`
+	Version      int       `json:"customerVersion"`
+	GenerationID string    `json:"generationId"`
+	Seq          uint64    `json:"seq"`
+}
+
+type caRecord struct {
+	ID           string              `json:"certificateId"`
+	PEM          string              `json:"certificatePem"`
+	Status       string              `json:"status"`
+	AutoReg      string              `json:"autoRegistrationStatus"`
+	Mode         string              `json:"certificateMode"`
+	Config       *RegistrationConfig `json:"registrationConfig,omitempty"`
+	Tags         []registry.Tag      `json:"tags,omitempty"`
+	Created      time.Time           `json:"creationDate"`
+	Modified     time.Time           `json:"lastModifiedDate"`
+	Version      int                 `json:"customerVersion"`
+	GenerationID string              `json:"generationId"`
+	Seq          uint64              `json:"seq"`
+}
+
+type policyRecord struct {
+	Name         string                `json:"policyName"`
+	DefaultID    int                   `json:"defaultVersionId"`
+	NextID       int                   `json:"nextVersionId"`
+	Versions     []policyVersionRecord `json:"versions"`
+	Tags         []registry.Tag        `json:"tags,omitempty"`
+	Created      time.Time             `json:"creationDate"`
+	Modified     time.Time             `json:"lastModifiedDate"`
+	GenerationID string                `json:"generationId"`
+	Seq          uint64                `json:"seq"`
+}
+
+type policyVersionRecord struct {
+	ID       int       `json:"versionId"`
+	Document string    `json:"policyDocument"`
+	Created  time.Time `json:"createDate"`
+}
+
+type policyTargetsRecord struct {
+	Name    string   `json:"policyName"`
+	Targets []string `json:"targets"`
+}
+
+type thingPrincipalsRecord struct {
+	Thing      string   `json:"thingName"`
+	Principals []string `json:"principals"`
+	Exclusive  []string `json:"exclusive,omitempty"`
+}
+
+type claimRecord struct {
+	CertID  string    `json:"certificateId"`
+	Token   string    `json:"token"`
+	Expires time.Time `json:"expires"`
+	Used    bool      `json:"used,omitempty"`
+}
+
+// Record returns the current value of a record as compact JSON, or false
+// when it does not exist (deleted, or never written).
+func (s *Store) Record(key string) ([]byte, bool) {
+	v, ok := s.recordValue(key)
+	if !ok {
+		return nil, false
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		panic(fmt.Sprintf("identity: encoding %s: %v", key, err)) // plain data: cannot fail
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), true
+}
+
+func (s *Store) recordValue(key string) (any, bool) {
+	switch {
+	case key == metaKey:
+		return metaRecord{Format: recordFormat, Seq: s.seq, Generation: s.generation, RegistrationCode: s.registrationCode}, true
+	case strings.HasPrefix(key, certPrefix):
+		c := s.certs[key[len(certPrefix):]]
+		if c == nil {
+			return nil, false
+		}
+		return certRecord{ID: c.id, PEM: c.pem, CAID: c.caID, Status: c.status, Mode: c.mode, Created: c.created,
+			Modified: c.modified, Version: c.version, GenerationID: c.generationID, Seq: c.seq}, true
+	case strings.HasPrefix(key, caPrefix):
+		ca := s.cas[key[len(caPrefix):]]
+		if ca == nil {
+			return nil, false
+		}
+		return caRecord{ID: ca.id, PEM: ca.pem, Status: ca.status, AutoReg: ca.autoReg, Mode: ca.mode, Config: ca.config,
+			Tags: ca.tags, Created: ca.created, Modified: ca.modified, Version: ca.version, GenerationID: ca.generationID,
+			Seq: ca.seq}, true
+	case strings.HasPrefix(key, policyPrefix):
+		p := s.policies[key[len(policyPrefix):]]
+		if p == nil {
+			return nil, false
+		}
+		rec := policyRecord{Name: p.name, DefaultID: p.defaultID, NextID: p.nextID, Tags: p.tags, Created: p.created,
+			Modified: p.modified, GenerationID: p.generationID, Seq: p.seq}
+		for _, v := range p.versions {
+			rec.Versions = append(rec.Versions, policyVersionRecord{ID: v.id, Document: v.document, Created: v.created})
+		}
+		return rec, true
+	case strings.HasPrefix(key, policyTargetsPrefix):
+		name := key[len(policyTargetsPrefix):]
+		targets := s.policyTargets[name]
+		if len(targets) == 0 {
+			return nil, false
+		}
+		return policyTargetsRecord{Name: name, Targets: targets}, true
+	case strings.HasPrefix(key, thingPrincipalPrefix):
+		thing := key[len(thingPrincipalPrefix):]
+		ta := s.thingPrincipals[thing]
+		if ta == nil {
+			return nil, false
+		}
+		return thingPrincipalsRecord{Thing: thing, Principals: ta.principals, Exclusive: ta.exclusive}, true
+	case strings.HasPrefix(key, claimPrefix):
+		cl := s.claims[key[len(claimPrefix):]]
+		if cl == nil {
+			return nil, false
+		}
+		return claimRecord{CertID: cl.certID, Token: cl.token, Expires: cl.expires, Used: cl.used}, true
+	}
+	return nil, false
+}
+
+// Keys returns every record key that exists, sorted.
+func (s *Store) Keys() []string {
+	keys := []string{metaKey}
+	for id := range s.certs {
+		keys = append(keys, certKey(id))
+	}
+	for id := range s.cas {
+		keys = append(keys, caKey(id))
+	}
+	for n := range s.policies {
+		keys = append(keys, policyKey(n))
+	}
+	for n := range s.policyTargets {
+		keys = append(keys, policyTargetsKey(n))
+	}
+	for t := range s.thingPrincipals {
+		keys = append(keys, thingPrincipalsKey(t))
+	}
+	for id := range s.claims {
+		keys = append(keys, claimKey(id))
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+// Restore loads one record into a store fresh from New, in any order.
+// Call FinishRestore after the last one. Errors are store corruption, not
+// client errors.
+func (s *Store) Restore(key string, value []byte) error {
+	dec := json.NewDecoder(bytes.NewReader(value))
+	dec.DisallowUnknownFields()
+	bad := func(err error) error { return errorf("record %s: %w", key, err) }
+	named := func(name, prefix string) error {
+		if key != prefix+name {
+			return bad(fmt.Errorf("holds %q", name))
+		}
+		return nil
+	}
+	switch {
+	case key == metaKey:
+		var m metaRecord
+		if err := dec.Decode(&m); err != nil {
+			return bad(err)
+		}
+		if m.Format != recordFormat {
+			return bad(fmt.Errorf("format %d, want %d", m.Format, recordFormat))
+		}
+		s.seq, s.generation, s.registrationCode = m.Seq, m.Generation, m.RegistrationCode
+	case strings.HasPrefix(key, certPrefix):
+		var r certRecord
+		if err := dec.Decode(&r); err != nil {
+			return bad(err)
+		}
+		if err := named(r.ID, certPrefix); err != nil {
+			return err
+		}
+		cert, err := pki.ParseCertificatePEM([]byte(r.PEM))
+		if err != nil {
+			return bad(err)
+		}
+		if pki.CertificateID(cert.Raw) != r.ID {
+			return bad(errors.New("PEM does not match the certificate id"))
+		}
+		s.certs[r.ID] = &certificate{id: r.ID, pem: r.PEM, cert: cert, caID: r.CAID, status: r.Status, mode: r.Mode,
+			created: utc(r.Created), modified: utc(r.Modified), version: r.Version, generationID: r.GenerationID, seq: r.Seq}
+	case strings.HasPrefix(key, caPrefix):
+		var r caRecord
+		if err := dec.Decode(&r); err != nil {
+			return bad(err)
+		}
+		if err := named(r.ID, caPrefix); err != nil {
+			return err
+		}
+		cert, err := pki.ParseCACertificatePEM([]byte(r.PEM))
+		if err != nil {
+			return bad(err)
+		}
+		if pki.CertificateID(cert.Raw) != r.ID {
+			return bad(errors.New("PEM does not match the certificate id"))
+		}
+		s.cas[r.ID] = &caCertificate{id: r.ID, pem: r.PEM, cert: cert, status: r.Status, autoReg: r.AutoReg, mode: r.Mode,
+			config: r.Config, tags: r.Tags, created: utc(r.Created), modified: utc(r.Modified), version: r.Version,
+			generationID: r.GenerationID, seq: r.Seq}
+	case strings.HasPrefix(key, policyTargetsPrefix):
+		var r policyTargetsRecord
+		if err := dec.Decode(&r); err != nil {
+			return bad(err)
+		}
+		if err := named(r.Name, policyTargetsPrefix); err != nil {
+			return err
+		}
+		if len(r.Targets) == 0 || !slices.IsSorted(r.Targets) {
+			return bad(errors.New("targets empty or not sorted"))
+		}
+		s.policyTargets[r.Name] = r.Targets
+	case strings.HasPrefix(key, policyPrefix):
+		var r policyRecord
+		if err := dec.Decode(&r); err != nil {
+			return bad(err)
+		}
+		if err := named(r.Name, policyPrefix); err != nil {
+			return err
+		}
+		p := &policyEntry{name: r.Name, defaultID: r.DefaultID, nextID: r.NextID, tags: r.Tags, created: utc(r.Created),
+			modified: utc(r.Modified), generationID: r.GenerationID, seq: r.Seq}
+		for _, v := range r.Versions {
+			parsed, err := parsePolicy(r.Name, v.ID, v.Document)
+			if err != nil {
+				return bad(fmt.Errorf("version %d: %w", v.ID, err))
+			}
+			p.versions = append(p.versions, &policyVersion{id: v.ID, document: v.Document, parsed: parsed, created: utc(v.Created)})
+		}
+		if !slices.IsSortedFunc(p.versions, func(a, b *policyVersion) int { return a.id - b.id }) || p.defaultVersion() == nil {
+			return bad(errors.New("versions unsorted or default version " + strconv.Itoa(r.DefaultID) + " missing"))
+		}
+		s.policies[r.Name] = p
+	case strings.HasPrefix(key, thingPrincipalPrefix):
+		var r thingPrincipalsRecord
+		if err := dec.Decode(&r); err != nil {
+			return bad(err)
+		}
+		if err := named(r.Thing, thingPrincipalPrefix); err != nil {
+			return err
+		}
+		if len(r.Principals) == 0 || !slices.IsSorted(r.Principals) || !slices.IsSorted(r.Exclusive) {
+			return bad(errors.New("principals empty or not sorted"))
+		}
+		s.thingPrincipals[r.Thing] = &thingAttachments{principals: r.Principals, exclusive: r.Exclusive}
+	case strings.HasPrefix(key, claimPrefix):
+		var r claimRecord
+		if err := dec.Decode(&r); err != nil {
+			return bad(err)
+		}
+		if err := named(r.CertID, claimPrefix); err != nil {
+			return err
+		}
+		s.claims[r.CertID] = &claim{certID: r.CertID, token: r.Token, expires: utc(r.Expires), used: r.Used}
+	default:
+		return bad(errors.New("unknown record key"))
+	}
+	return nil
+}
+
+// FinishRestore rebuilds the indexes after the last Restore and checks that
+// the records refer to each other consistently. The restore leaves no
+// changes to drain.
+func (s *Store) FinishRestore() error {
+	var errs []error
+	s.certOrder, s.caOrder, s.polOrder = s.certOrder[:0], s.caOrder[:0], s.polOrder[:0]
+	for _, c := range s.certs {
+		s.certOrder = append(s.certOrder, c)
+	}
+	for _, ca := range s.cas {
+		s.caOrder = append(s.caOrder, ca)
+	}
+	for _, p := range s.policies {
+		s.polOrder = append(s.polOrder, p)
+	}
+	slices.SortFunc(s.certOrder, func(a, b *certificate) int { return cmpU(a.seq, b.seq) })
+	slices.SortFunc(s.caOrder, func(a, b *caCertificate) int { return cmpU(a.seq, b.seq) })
+	slices.SortFunc(s.polOrder, func(a, b *policyEntry) int { return cmpU(a.seq, b.seq) })
+
+	clear(s.targetPolicies)
+	for name, targets := range s.policyTargets {
+		if s.policies[name] == nil {
+			errs = append(errs, errorf("record %s: policy %s does not exist", policyTargetsKey(name), name))
+		}
+		for _, t := range targets {
+			s.targetPolicies[t], _ = insertSorted(s.targetPolicies[t], name)
+		}
+	}
+	clear(s.principalThings)
+	for thing, ta := range s.thingPrincipals {
+		for _, p := range ta.principals {
+			s.principalThings[p], _ = insertSorted(s.principalThings[p], thing)
+		}
+	}
+	for t := range s.targetPolicies {
+		if id, ok := strings.CutPrefix(t, s.arnPrefix()+"cert/"); ok && s.certs[id] == nil {
+			errs = append(errs, errorf("policy target %s: certificate does not exist", t))
+		}
+	}
+	for p := range s.principalThings {
+		if id, ok := strings.CutPrefix(p, s.arnPrefix()+"cert/"); ok && s.certs[id] == nil {
+			errs = append(errs, errorf("thing principal %s: certificate does not exist", p))
+		}
+	}
+	clear(s.claimTokens)
+	s.deadlines = s.deadlines[:0]
+	for id, cl := range s.claims {
+		if s.certs[id] == nil {
+			errs = append(errs, errorf("record %s: certificate does not exist", claimKey(id)))
+		}
+		s.claimTokens[cl.token] = id
+		s.deadlines = append(s.deadlines, deadline{at: cl.expires, certID: id})
+	}
+	slices.SortFunc(s.deadlines, compareDeadlines)
+	clear(s.changes)
+	clear(s.deactivated)
+	clear(s.auth)
+	return errors.Join(errs...)
+}

@@ -1,0 +1,307 @@
+package identity
+
+import (
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/fleetlab/fleetlab/fleetd/awserr"
+)
+
+// Thing principal types (AttachThingPrincipal's thingPrincipalType, in
+// newer models than fleetd's reference one).
+const (
+	ExclusiveThing    = "EXCLUSIVE_THING"
+	NonExclusiveThing = "NON_EXCLUSIVE_THING"
+)
+
+type targetKind uint8
+
+const (
+	targetCertificate targetKind = iota + 1
+	targetThingGroup
+	targetCognito
+)
+
+// target is a resolved principal or policy target.
+type target struct {
+	kind      targetKind
+	canonical string // certificate and thing group ARNs as this store spells them; Cognito ids as given
+	name      string // certificate id or thing group name
+}
+
+// resolveTarget parses a certificate ARN, a thing group ARN (allowGroup) or
+// a Cognito identity id ("region:uuid", taken on trust). With mustExist an
+// unknown certificate or thing group is ResourceNotFoundException, as is
+// an ARN of another region or account.
+func (s *Store) resolveTarget(field, v string, mustExist bool) (target, error) {
+	return s.resolve(field, v, mustExist, true)
+}
+
+func (s *Store) resolvePrincipal(field, v string, mustExist bool) (target, error) {
+	return s.resolve(field, v, mustExist, false)
+}
+
+func (s *Store) resolve(field, v string, mustExist, allowGroup bool) (target, error) {
+	if !strings.HasPrefix(v, "arn:") {
+		if region, id, ok := strings.Cut(v, ":"); ok && region != "" && id != "" {
+			return target{kind: targetCognito, canonical: v, name: v}, nil
+		}
+		return target{}, invalid("%s %s is not a certificate ARN, a thing group ARN or a Cognito identity id.", field, v)
+	}
+	parts := strings.SplitN(v, ":", 6)
+	if len(parts) != 6 || parts[2] != "iot" {
+		return target{}, invalid("%s %s is not an AWS IoT ARN.", field, v)
+	}
+	resource, name, _ := strings.Cut(parts[5], "/")
+	foreign := parts[3] != s.opts.Region || parts[4] != s.opts.Account
+	switch {
+	case resource == "cert":
+		var c checker
+		c.certificateID(field+" certificate id", name)
+		if err := c.err(); err != nil {
+			return target{}, err
+		}
+		id := normalizeCertificateID(name)
+		if mustExist && (foreign || s.certs[id] == nil) {
+			return target{}, notFound(kindCertificate, v)
+		}
+		return target{kind: targetCertificate, canonical: s.CertificateArn(id), name: id}, nil
+	case resource == "thinggroup" && allowGroup:
+		if mustExist {
+			if _, ok := s.opts.Things.ThingGroup(name); foreign || !ok {
+				return target{}, notFound(kindThingGroup, v)
+			}
+		}
+		return target{kind: targetThingGroup, canonical: s.ThingGroupArn(name), name: name}, nil
+	}
+	return target{}, invalid("%s %s names neither a certificate nor a thing group.", field, v)
+}
+
+// thingAttachments are the principals attached to one thing.
+type thingAttachments struct {
+	principals []string // sorted
+	exclusive  []string // sorted subset attached as EXCLUSIVE_THING
+}
+
+// AttachThingPrincipalRequest is the input of AttachThingPrincipal
+// (PUT /things/{thingName}/principals).
+type AttachThingPrincipalRequest struct {
+	ThingName          string `json:"-" uri:"thingName"`
+	Principal          string `json:"-" header:"x-amzn-principal"`
+	ThingPrincipalType string `json:"-" query:"thingPrincipalType"`
+}
+
+// AttachThingPrincipal attaches a certificate (ARN) or Cognito identity to
+// a thing. With EXCLUSIVE_THING the thing must be the principal's only
+// one; a principal attached exclusively cannot join another thing
+// (InvalidRequestException both). Attaching again succeeds and updates
+// the type.
+func (s *Store) AttachThingPrincipal(req AttachThingPrincipalRequest, now time.Time) error {
+	var c checker
+	c.thingName("thingName", req.ThingName)
+	c.required("principal", req.Principal)
+	c.enum("thingPrincipalType", req.ThingPrincipalType, ExclusiveThing, NonExclusiveThing)
+	if err := c.err(); err != nil {
+		return err
+	}
+	if _, ok := s.opts.Things.Thing(req.ThingName); !ok {
+		return notFound(kindThing, req.ThingName)
+	}
+	p, err := s.resolvePrincipal("principal", req.Principal, true)
+	if err != nil {
+		return err
+	}
+	exclusive := req.ThingPrincipalType == ExclusiveThing
+	for _, other := range s.principalThings[p.canonical] {
+		if other == req.ThingName {
+			continue
+		}
+		if exclusive {
+			return invalid("Principal %s is attached to thing %s; it cannot be attached exclusively to %s.",
+				req.Principal, other, req.ThingName)
+		}
+		if slices.Contains(s.thingPrincipals[other].exclusive, p.canonical) {
+			return invalid("Principal %s is attached exclusively to thing %s.", req.Principal, other)
+		}
+	}
+	ta := s.thingPrincipals[req.ThingName]
+	if ta == nil {
+		ta = &thingAttachments{}
+		s.thingPrincipals[req.ThingName] = ta
+	}
+	var changed bool
+	ta.principals, changed = insertSorted(ta.principals, p.canonical)
+	var typeChanged bool
+	if exclusive {
+		ta.exclusive, typeChanged = insertSorted(ta.exclusive, p.canonical)
+	} else {
+		ta.exclusive, typeChanged = removeSorted(ta.exclusive, p.canonical)
+	}
+	if changed {
+		s.principalThings[p.canonical], _ = insertSorted(s.principalThings[p.canonical], req.ThingName)
+		s.invalidateTarget(p.canonical)
+	}
+	if changed || typeChanged {
+		s.dirty(thingPrincipalsKey(req.ThingName))
+	}
+	return nil
+}
+
+// DetachThingPrincipalRequest is the input of DetachThingPrincipal
+// (DELETE /things/{thingName}/principals).
+type DetachThingPrincipalRequest struct {
+	ThingName string `json:"-" uri:"thingName"`
+	Principal string `json:"-" header:"x-amzn-principal"`
+}
+
+// DetachThingPrincipal detaches a principal from a thing. The thing and a
+// certificate principal must exist (ResourceNotFoundException); detaching
+// one that is not attached succeeds.
+func (s *Store) DetachThingPrincipal(req DetachThingPrincipalRequest, now time.Time) error {
+	var c checker
+	c.thingName("thingName", req.ThingName)
+	c.required("principal", req.Principal)
+	if err := c.err(); err != nil {
+		return err
+	}
+	if _, ok := s.opts.Things.Thing(req.ThingName); !ok {
+		return notFound(kindThing, req.ThingName)
+	}
+	p, err := s.resolvePrincipal("principal", req.Principal, true)
+	if err != nil {
+		return err
+	}
+	s.detachThingPrincipal(req.ThingName, p.canonical)
+	return nil
+}
+
+func (s *Store) detachThingPrincipal(thing, principal string) {
+	ta := s.thingPrincipals[thing]
+	if ta == nil {
+		return
+	}
+	var removed bool
+	if ta.principals, removed = removeSorted(ta.principals, principal); !removed {
+		return
+	}
+	ta.exclusive, _ = removeSorted(ta.exclusive, principal)
+	if len(ta.principals) == 0 {
+		delete(s.thingPrincipals, thing)
+	}
+	things, _ := removeSorted(s.principalThings[principal], thing)
+	setOrDelete(s.principalThings, principal, things)
+	s.dirty(thingPrincipalsKey(thing))
+	s.invalidateTarget(principal)
+}
+
+// ListThingPrincipalsRequest is the input of ListThingPrincipals
+// (GET /things/{thingName}/principals).
+type ListThingPrincipalsRequest struct {
+	ThingName  string `json:"-" uri:"thingName"`
+	NextToken  string `json:"-" query:"nextToken"`
+	MaxResults *int   `json:"-" query:"maxResults"`
+}
+
+// ListThingPrincipalsResponse is its output.
+type ListThingPrincipalsResponse struct {
+	Principals []string `json:"principals"`
+	NextToken  string   `json:"nextToken,omitempty"`
+}
+
+// ListThingPrincipals lists a thing's principals in byte-wise order.
+func (s *Store) ListThingPrincipals(req ListThingPrincipalsRequest) (ListThingPrincipalsResponse, error) {
+	var c checker
+	c.thingName("thingName", req.ThingName)
+	c.intRange("maxResults", req.MaxResults, 1, 250)
+	if err := c.err(); err != nil {
+		return ListThingPrincipalsResponse{}, err
+	}
+	if _, ok := s.opts.Things.Thing(req.ThingName); !ok {
+		return ListThingPrincipalsResponse{}, notFound(kindThing, req.ThingName)
+	}
+	var list []string
+	if ta := s.thingPrincipals[req.ThingName]; ta != nil {
+		list = ta.principals
+	}
+	page, next, err := pageNames("thing-principals/"+req.ThingName, list, req.NextToken, pageSize(req.MaxResults, DefaultMaxResults))
+	if err != nil {
+		return ListThingPrincipalsResponse{}, err
+	}
+	return ListThingPrincipalsResponse{Principals: page, NextToken: next}, nil
+}
+
+// ListPrincipalThingsRequest is the input of ListPrincipalThings
+// (GET /principals/things).
+type ListPrincipalThingsRequest struct {
+	Principal  string `json:"-" header:"x-amzn-principal"`
+	NextToken  string `json:"-" query:"nextToken"`
+	MaxResults *int   `json:"-" query:"maxResults"`
+}
+
+// ListPrincipalThingsResponse is its output.
+type ListPrincipalThingsResponse struct {
+	Things    []string `json:"things"`
+	NextToken string   `json:"nextToken,omitempty"`
+}
+
+// ListPrincipalThings lists the things a principal is attached to, by name.
+func (s *Store) ListPrincipalThings(req ListPrincipalThingsRequest) (ListPrincipalThingsResponse, error) {
+	var c checker
+	c.required("principal", req.Principal)
+	c.intRange("maxResults", req.MaxResults, 1, 250)
+	if err := c.err(); err != nil {
+		return ListPrincipalThingsResponse{}, err
+	}
+	p, err := s.resolvePrincipal("principal", req.Principal, true)
+	if err != nil {
+		return ListPrincipalThingsResponse{}, err
+	}
+	page, next, err := pageNames("principal-things/"+p.canonical, s.principalThings[p.canonical], req.NextToken,
+		pageSize(req.MaxResults, DefaultMaxResults))
+	if err != nil {
+		return ListPrincipalThingsResponse{}, err
+	}
+	return ListPrincipalThingsResponse{Things: page, NextToken: next}, nil
+}
+
+// ThingPrincipals returns the principals attached to a thing, sorted; the
+// core refuses DeleteThing while there are any.
+func (s *Store) ThingPrincipals(thing string) []string {
+	if ta := s.thingPrincipals[thing]; ta != nil {
+		return slices.Clone(ta.principals)
+	}
+	return nil
+}
+
+// CheckThingDeletable is the core's DeleteThing guard: InvalidRequest
+// while principals are attached (spec §1.6.1, inferred).
+func (s *Store) CheckThingDeletable(thing string) error {
+	if ps := s.ThingPrincipals(thing); len(ps) > 0 {
+		return awserr.New(awserr.InvalidRequest,
+			"Cannot delete thing %s: it has %d attached principal(s), e.g. %s; detach them first.", thing, len(ps), ps[0])
+	}
+	return nil
+}
+
+// ThingGroupDeleted drops the policy attachments of a deleted thing group;
+// the core calls it after DeleteThingGroup.
+func (s *Store) ThingGroupDeleted(group string) {
+	arn := s.ThingGroupArn(group)
+	for _, p := range slices.Clone(s.targetPolicies[arn]) {
+		s.detach(p, arn)
+	}
+}
+
+// groupsOfPrincipal returns the static thing groups (with ancestors) of
+// every thing attached to a principal, sorted and deduplicated.
+func (s *Store) groupsOfPrincipal(principal string) []string {
+	var groups []string
+	for _, t := range s.principalThings[principal] {
+		if info, ok := s.opts.Things.Thing(t); ok {
+			groups = append(groups, info.StaticGroups...)
+		}
+	}
+	slices.Sort(groups)
+	return slices.Compact(groups)
+}

@@ -1,0 +1,245 @@
+package identity
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/fleetlab/fleetlab/fleetd/registry"
+	"github.com/fleetlab/fleetlab/fleetd/security/pki"
+)
+
+// Limits and defaults (spec §6.1 quotas, model documentation).
+const (
+	DefaultRegion  = registry.DefaultRegion
+	DefaultAccount = registry.DefaultAccount
+
+	// MaxPoliciesPerTarget is AWS's quota of policies attached to one
+	// principal or thing group.
+	MaxPoliciesPerTarget = 10
+	// MaxPolicyVersions is the number of versions a policy may hold.
+	MaxPolicyVersions = 5
+	// MaxCAsPerSubject bounds registered CA certificates sharing a subject.
+	MaxCAsPerSubject = 10
+	// DefaultPageSize is the page size of the marker/pageSize lists when
+	// pageSize is absent (model: "a default page size of 25").
+	DefaultPageSize = 25
+	// DefaultMaxResults is the page size of the nextToken/maxResults lists
+	// (ListThingPrincipals, ListPrincipalThings), as in the registry.
+	DefaultMaxResults = registry.DefaultMaxResults
+	// OwnershipTokenLifetime is how long a claim certificate's ownership
+	// token is valid (spec §3.3).
+	OwnershipTokenLifetime = time.Hour
+)
+
+// Options configure a Store. CA, Rand and Things are required.
+type Options struct {
+	// CA is fleetd's own certificate authority: it signs the certificates
+	// of CreateKeysAndCertificate, CreateCertificateFromCsr and the claim
+	// flow. It plays the part of Amazon's CA and is not a registered CA.
+	CA *pki.CA
+	// Rand feeds serial numbers, registration codes and ownership tokens.
+	Rand    io.Reader
+	Region  string
+	Account string
+	// Things answers the store's questions about the registry.
+	Things Things
+}
+
+// Things is the registry as the identity store sees it; the core implements
+// it over fleetd/registry. Answers must reflect the registry at the time of
+// the call.
+type Things interface {
+	// Thing returns a thing's type, attributes and static thing groups
+	// (direct groups and all their ancestors), or false when it does not
+	// exist.
+	Thing(name string) (ThingInfo, bool)
+	// ThingGroup reports whether a thing group exists and returns its
+	// static ancestors, parent first (none for a root or dynamic group).
+	ThingGroup(name string) (ancestors []string, ok bool)
+}
+
+// ThingInfo is what authorization needs to know about a thing.
+type ThingInfo struct {
+	TypeName     string
+	Attributes   map[string]string
+	StaticGroups []string // direct static groups and their ancestors
+}
+
+// Store holds certificates, CA certificates, policies and the attachments
+// between them, things and thing groups. It is not safe for concurrent use;
+// the core serialises calls.
+type Store struct {
+	opts Options
+
+	certs     map[string]*certificate
+	certOrder []*certificate // by seq, i.e. creation order
+	cas       map[string]*caCertificate
+	caOrder   []*caCertificate
+	policies  map[string]*policyEntry
+	polOrder  []*policyEntry
+
+	// policyTargets: policy name → sorted targets (canonical principal or
+	// thing group ARNs); targetPolicies is its inverse.
+	policyTargets  map[string][]string
+	targetPolicies map[string][]string
+	// thingPrincipals: thing → its attachments; principalThings: principal
+	// → sorted thing names.
+	thingPrincipals map[string]*thingAttachments
+	principalThings map[string][]string
+
+	claims      map[string]*claim // by certificate id
+	claimTokens map[string]string // token → certificate id
+	deadlines   []deadline        // sorted by (at, certificate id)
+
+	registrationCode string
+	seq              uint64 // creation order of certificates, CAs and policies
+	generation       uint64 // feeds generationIds
+
+	changes     map[string]struct{}
+	deactivated map[string]struct{}
+	auth        map[string]*Authorizer
+}
+
+// New returns an empty store.
+func New(opts Options) (*Store, error) {
+	var errs []error
+	if opts.CA == nil {
+		errs = append(errs, errors.New("identity: Options.CA is required"))
+	}
+	if opts.Rand == nil {
+		errs = append(errs, errors.New("identity: Options.Rand is required"))
+	}
+	if opts.Things == nil {
+		errs = append(errs, errors.New("identity: Options.Things is required"))
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	if opts.Region == "" {
+		opts.Region = DefaultRegion
+	}
+	if opts.Account == "" {
+		opts.Account = DefaultAccount
+	}
+	return &Store{
+		opts:            opts,
+		certs:           map[string]*certificate{},
+		cas:             map[string]*caCertificate{},
+		policies:        map[string]*policyEntry{},
+		policyTargets:   map[string][]string{},
+		targetPolicies:  map[string][]string{},
+		thingPrincipals: map[string]*thingAttachments{},
+		principalThings: map[string][]string{},
+		claims:          map[string]*claim{},
+		claimTokens:     map[string]string{},
+		changes:         map[string]struct{}{},
+		deactivated:     map[string]struct{}{},
+		auth:            map[string]*Authorizer{},
+	}, nil
+}
+
+// ARNs.
+
+func (s *Store) arnPrefix() string {
+	return "arn:aws:iot:" + s.opts.Region + ":" + s.opts.Account + ":"
+}
+
+// CertificateArn returns the ARN of a certificate id.
+func (s *Store) CertificateArn(id string) string { return s.arnPrefix() + "cert/" + id }
+
+// CACertificateArn returns the ARN of a CA certificate id.
+func (s *Store) CACertificateArn(id string) string { return s.arnPrefix() + "cacert/" + id }
+
+// PolicyArn returns the ARN of a policy.
+func (s *Store) PolicyArn(name string) string { return s.arnPrefix() + "policy/" + name }
+
+// ThingGroupArn returns the ARN of a thing group (a policy target).
+func (s *Store) ThingGroupArn(name string) string { return s.arnPrefix() + "thinggroup/" + name }
+
+// Change log.
+
+// Changes is what changed since the last DrainChanges.
+type Changes struct {
+	// Records are the record keys written or deleted, sorted. Read each
+	// with Record: false means delete it from the store.
+	Records []string
+	// Deactivated are the certificates, sorted, that left ACTIVE or were
+	// deleted: the gateway disconnects the devices using them (AWS does so
+	// "within a few minutes"; fleetd at once).
+	Deactivated []string
+}
+
+// Empty reports whether nothing changed.
+func (c Changes) Empty() bool { return len(c.Records) == 0 && len(c.Deactivated) == 0 }
+
+// DrainChanges returns the changes since the last call and forgets them.
+func (s *Store) DrainChanges() Changes {
+	c := Changes{Records: sortedKeys(s.changes), Deactivated: sortedKeys(s.deactivated)}
+	clear(s.changes)
+	clear(s.deactivated)
+	return c
+}
+
+func (s *Store) dirty(key string) { s.changes[key] = struct{}{} }
+
+func sortedKeys(m map[string]struct{}) []string {
+	if len(m) == 0 {
+		return nil
+	}
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// nextSeq returns the next creation sequence number.
+func (s *Store) nextSeq() uint64 {
+	s.seq++
+	s.dirty(metaKey)
+	return s.seq
+}
+
+// nextGenerationID returns a new generationId for the resource behind key:
+// AWS's are opaque 64-hex strings that change with every update. Derived
+// from a counter, so the same history gives the same ids.
+func (s *Store) nextGenerationID(key string) string {
+	s.generation++
+	s.dirty(metaKey)
+	sum := sha256.Sum256([]byte(key + "#" + strconv.FormatUint(s.generation, 10)))
+	return hex.EncodeToString(sum[:])
+}
+
+// utc drops the location and monotonic reading, as records store it.
+func utc(t time.Time) time.Time { return t.UTC().Round(0) }
+
+func stamp(t time.Time) registry.Timestamp { return registry.Timestamp{Time: t} }
+
+// insertSorted adds v to a sorted slice unless present; it reports whether
+// it added.
+func insertSorted(list []string, v string) ([]string, bool) {
+	i, found := slices.BinarySearch(list, v)
+	if found {
+		return list, false
+	}
+	return slices.Insert(list, i, v), true
+}
+
+// removeSorted removes v from a sorted slice; it reports whether it was
+// there.
+func removeSorted(list []string, v string) ([]string, bool) {
+	i, found := slices.BinarySearch(list, v)
+	if !found {
+		return list, false
+	}
+	return slices.Delete(list, i, i+1), true
+}
+
+func errorf(format string, args ...any) error { return fmt.Errorf("identity: "+format, args...) }
