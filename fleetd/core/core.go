@@ -1,11 +1,14 @@
 package core
 
 import (
+	"io"
 	"math/rand/v2"
 	"time"
 
+	"github.com/fleetlab/fleetlab/fleetd/identity"
 	"github.com/fleetlab/fleetlab/fleetd/jobs"
 	"github.com/fleetlab/fleetlab/fleetd/registry"
+	"github.com/fleetlab/fleetlab/fleetd/security/pki"
 	"github.com/fleetlab/fleetlab/fleetd/shadow"
 	"github.com/fleetlab/fleetlab/index"
 )
@@ -32,6 +35,16 @@ type Options struct {
 	// MinScheduleLead overrides AWS's 30 minutes between now and a job's
 	// scheduled start (a rehearsal may schedule sooner).
 	MinScheduleLead *time.Duration
+	// CA signs the certificates fleetd issues (CreateKeysAndCertificate,
+	// fleet provisioning). Without one, certificate, policy and
+	// provisioning operations answer that none is configured.
+	CA *pki.CA
+	// Entropy feeds certificate serial numbers, registration codes and
+	// ownership tokens; nil derives a stream from Seed. (Keys and ECDSA
+	// signatures use the system's randomness whatever this says: Go's
+	// crypto ignores custom readers, so certificate bytes and ids are the
+	// one thing a seed does not fix.)
+	Entropy io.Reader
 }
 
 func (o *Options) defaults() {
@@ -131,6 +144,8 @@ type Core struct {
 	evaluating bool
 	flatBuf    index.FlatBuilder // reused by shadowFlat
 	jobs       *jobs.Engine
+	ident      *identity.Store // nil without Options.CA
+	identErr   error           // why ident is nil despite a CA
 }
 
 // New returns an empty Core.
@@ -138,15 +153,25 @@ func New(o Options) *Core {
 	o.defaults()
 	c := &Core{
 		opts:    o,
-		reg:     registry.New(registry.Options{Seed: o.Seed, Region: o.Region, Account: o.Account}),
 		shadows: map[string]*thingShadows{},
 		conns:   map[string]*connectivity{},
 		views:   map[uint32]*registry.ThingView{},
 		dirty:   map[string]struct{}{},
 	}
+	c.reg = registry.New(registry.Options{Seed: o.Seed, Region: o.Region, Account: o.Account, ThingDeletable: c.thingDeletable})
 	c.idx.init(o)
 	c.jobs = jobs.New(jobs.Options{Region: o.Region, Account: o.Account, MinScheduleLead: o.MinScheduleLead}, coreFleet{c}, coreSink{c})
+	c.ident, c.identErr = c.newIdentity()
 	return c
+}
+
+// thingDeletable refuses to delete a thing with attached principals, as
+// AWS does.
+func (c *Core) thingDeletable(name string) error {
+	if c.ident == nil {
+		return nil
+	}
+	return c.ident.CheckThingDeletable(name)
 }
 
 // Ready returns and clears what the Core produced since the last call.
@@ -160,11 +185,19 @@ func (c *Core) Ready() Ready {
 // NextDeadline is when Tick must next be called; the zero time when
 // nothing is scheduled.
 func (c *Core) NextDeadline() time.Time {
-	a, b := c.idx.nextDeadline(), c.jobs.NextDeadline()
-	if a.IsZero() || (!b.IsZero() && b.Before(a)) {
-		return b
+	next := c.idx.nextDeadline()
+	earliest := func(t time.Time) {
+		if !t.IsZero() && (next.IsZero() || t.Before(next)) {
+			next = t
+		}
 	}
-	return a
+	earliest(c.jobs.NextDeadline())
+	if c.ident != nil {
+		if t, ok := c.ident.NextDeadline(); ok {
+			earliest(t)
+		}
+	}
+	return next
 }
 
 // Tick does the work due at now: index changes whose lag has passed, job
@@ -172,6 +205,10 @@ func (c *Core) NextDeadline() time.Time {
 func (c *Core) Tick(now time.Time) {
 	c.applyDueIndexOps(now)
 	c.jobs.Tick(now)
+	if c.ident != nil {
+		c.ident.Tick(now) // expired claim certificates
+		c.afterIdentity(now)
+	}
 }
 
 func (c *Core) publish(topic string, payload []byte) {

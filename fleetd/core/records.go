@@ -45,6 +45,16 @@ func (c *Core) record(key string) []byte {
 	if jobs.OwnsKey(key) {
 		return c.jobs.Record(key)
 	}
+	if ownedByIdentity(key) {
+		if c.ident == nil {
+			return nil
+		}
+		b, ok := c.ident.Record(key)
+		if !ok {
+			return nil
+		}
+		return b
+	}
 	b, ok := c.reg.Record(key)
 	if !ok {
 		return nil
@@ -69,6 +79,7 @@ type Decoded struct {
 	shadow   *shadow.Doc
 	conn     *connectivity
 	jobs     []byte // a jobs record, decoded when applied
+	identity []byte // an identity record, decoded when applied
 	registry registry.Decoded
 }
 
@@ -90,6 +101,8 @@ func DecodeRecord(key string, value []byte) (Decoded, error) {
 		err = json.Unmarshal(value, d.conn)
 	case jobs.OwnsKey(key):
 		d.jobs = value
+	case ownedByIdentity(key):
+		d.identity = value
 	default:
 		d.registry, err = registry.DecodeRecord(key, value)
 	}
@@ -116,6 +129,11 @@ func (c *Core) ApplyRecord(d Decoded) error {
 		c.conns[d.key[len(prefixConn):]] = d.conn
 	case d.jobs != nil:
 		return c.jobs.Restore(d.key, d.jobs)
+	case d.identity != nil:
+		if c.ident == nil {
+			return fmt.Errorf("record %s: certificates and policies are stored but this fleetd has no CA: %w", d.key, c.noIdentity())
+		}
+		return c.ident.Restore(d.key, d.identity)
 	default:
 		if err := c.reg.ApplyRecord(d.registry); err != nil {
 			return fmt.Errorf("record %s: %w", d.key, err)
@@ -154,6 +172,12 @@ func (c *Core) FinishRestore(now time.Time) error {
 	}
 	if err := c.jobs.FinishRestore(now); err != nil {
 		return err
+	}
+	if c.ident != nil {
+		if err := c.ident.FinishRestore(); err != nil {
+			return err
+		}
+		c.ident.DrainChanges() // restoring is not a change
 	}
 	c.rebuildIndex(now)
 	c.Ready() // restoring is not news: drop what the rebuild produced

@@ -20,6 +20,7 @@ type harness struct {
 	opts    Options
 	now     time.Time
 	records map[string][]byte // what a store would hold
+	vars    map[string]string // names for generated values (see bind)
 }
 
 func newHarness(o Options) *harness {
@@ -228,7 +229,7 @@ func (h *harness) run(t *testing.T, tc transcript.Case) string {
 		}
 		h.c = c
 		fmt.Fprintf(&b, "restored %d records\n", len(keys))
-		return b.String()
+		return h.redact(b.String())
 	default:
 		fn := ops[tc.Cmd]
 		if fn == nil {
@@ -280,7 +281,7 @@ func (h *harness) run(t *testing.T, tc transcript.Case) string {
 		}
 	}
 	h.apply(r.Records)
-	return b.String()
+	return h.redact(b.String())
 }
 
 func (h *harness) apply(recs []Record) {

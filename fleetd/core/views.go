@@ -72,6 +72,10 @@ func (c *Core) afterRegistry(now time.Time) {
 	}
 	for _, k := range ch.Records {
 		c.markDirty(k)
+		if g, ok := strings.CutPrefix(k, "thinggroup/"); ok && c.ident != nil && !c.reg.ThingGroupExists(g) {
+			c.ident.ThingGroupDeleted(g) // its policy attachments go with it
+			c.afterIdentity(now)
+		}
 	}
 	var moved []string // things whose group membership changed, for continuous jobs
 	for i, m := range ch.Membership {
@@ -85,6 +89,9 @@ func (c *Core) afterRegistry(now time.Time) {
 		}
 	}
 	for _, t := range ch.Things {
+		if c.ident != nil {
+			c.ident.InvalidateThing(t.Name) // policy variables read its attributes and groups
+		}
 		if t.Deleted {
 			c.dropView(now, t.ID, t.Name)
 			c.event(Event{Time: now, Kind: EventThingDeleted, Thing: t.Name})

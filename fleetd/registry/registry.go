@@ -50,6 +50,10 @@ type Options struct {
 	// MaxDynamicGroups is the per-account limit on dynamic thing groups
 	// (AWS default quota: 100).
 	MaxDynamicGroups int
+	// ThingDeletable, when set, may refuse DeleteThing with an AWS error:
+	// the core refuses while certificates are attached to the thing, as
+	// AWS does. It is called after validation, before any change.
+	ThingDeletable func(name string) error
 }
 
 func (o Options) withDefaults() Options {

@@ -258,6 +258,11 @@ func (r *Registry) DeleteThing(req DeleteThingRequest, now time.Time) error {
 	if req.ExpectedVersion != nil && *req.ExpectedVersion != t.version {
 		return versionConflict(kindThing, t.name, t.version, *req.ExpectedVersion)
 	}
+	if r.opts.ThingDeletable != nil {
+		if err := r.opts.ThingDeletable(t.name); err != nil {
+			return err
+		}
+	}
 	for len(t.groups) > 0 {
 		r.leave(t, r.groups[t.groups[0]], false)
 	}
