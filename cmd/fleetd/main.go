@@ -73,6 +73,10 @@ func run() error {
 	if err != nil {
 		return err
 	}
+	ca, err := loadOrCreateCA(*data, log)
+	if err != nil {
+		return err
+	}
 	// The gateway exists before the node so the node can deliver through
 	// it; it is attached once the node is open.
 	var gw *mqttgw.Gateway
@@ -87,7 +91,7 @@ func run() error {
 	if m != nil {
 		deliver = countEvents(m, deliver)
 	}
-	n, err := node.Open(node.Options{Dir: *data, Core: core.Options{Seed: *seed, IndexLag: *indexLag}, Clock: clock.Real{}, Logger: log, Deliver: deliver})
+	n, err := node.Open(node.Options{Dir: *data, Core: core.Options{Seed: *seed, IndexLag: *indexLag, CA: ca, Entropy: rand.Reader}, Clock: clock.Real{}, Logger: log, Deliver: deliver})
 	if err != nil {
 		return err
 	}

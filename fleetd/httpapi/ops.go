@@ -112,6 +112,7 @@ func controlPlane(n *node.Node, store objects.Store) *router {
 	rt.add("POST", "/indices/buckets", "GetBucketsAggregation", coreRead(n, (*core.Core).GetBucketsAggregation))
 	rt.add("GET", "/indices/{indexName}", "DescribeIndex", coreRead(n, describeIndex))
 	addJobRoutes(rt, n, store)
+	addIdentityRoutes(rt, n)
 	return rt
 }
 

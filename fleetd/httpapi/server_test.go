@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"bytes"
+	"crypto/rand"
 	"encoding/json"
 	"net/http/httptest"
 	"os"
@@ -15,6 +16,7 @@ import (
 	"github.com/fleetlab/fleetlab/fleetd/httpapi/sigv4"
 	"github.com/fleetlab/fleetlab/fleetd/node"
 	"github.com/fleetlab/fleetlab/fleetd/objects"
+	"github.com/fleetlab/fleetlab/fleetd/security/pki"
 	"github.com/fleetlab/fleetlab/internal/clock"
 )
 
@@ -124,7 +126,11 @@ func startServer(t *testing.T) *httptest.Server {
 
 // startServerIn starts the API on a node whose data directory is dir.
 func startServerIn(t *testing.T, dir string) (*httptest.Server, *node.Node) {
-	n, err := node.Open(node.Options{Dir: dir, Core: core.Options{Seed: 1}, Clock: clock.Real{}})
+	ca, err := pki.NewCA(time.Now(), rand.Reader, pki.CAOptions{CommonName: "fleetd test CA"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, err := node.Open(node.Options{Dir: dir, Core: core.Options{Seed: 1, CA: ca}, Clock: clock.Real{}})
 	if err != nil {
 		t.Fatal(err)
 	}
