@@ -18,7 +18,9 @@ func identOp[Req, Resp any](n *node.Node, op func(*ident, Req, time.Time) (Resp,
 }
 
 func identOpEmpty[Req any](n *node.Node, op func(*ident, Req, time.Time) error) handler {
-	return coreOp(n, func(co *core.Core, now time.Time, req Req) (any, error) { return nil, core.DoIdentityErr(co, now, op, req) })
+	return coreOp(n, func(co *core.Core, now time.Time, req Req) (any, error) {
+		return nil, core.DoIdentityErr(co, now, op, req)
+	})
 }
 
 func identRead[Req, Resp any](n *node.Node, op func(*ident, Req) (Resp, error)) handler {
