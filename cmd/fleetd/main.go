@@ -10,16 +10,22 @@
 // them (SigV4, as AWS does). SIGTERM or SIGINT stops it gracefully: what was
 // acknowledged is on disk.
 //
-// MQTT: a plain-TCP listener (--mqtt, default 127.0.0.1:1883) for local
-// development, where clients log in with the access key id as user name and
-// the secret as password; shadow topics and lifecycle events behave as on
-// AWS. TLS, certificates, policies, jobs and provisioning are not served
-// yet.
+// MQTT, as on AWS: an mTLS listener (--mqtts, default 127.0.0.1:8883)
+// whose server certificate is issued by fleetd's CA (DATA/ca.pem, generated
+// at first start) for localhost, 127.0.0.1 and --tls-names, so devices
+// verify it without --insecure. Devices present certificates fleetd issued
+// or registered; every connect, publish, subscribe and delivery is decided
+// by the IoT policies attached to them. A plain-TCP listener (--mqtt,
+// default 127.0.0.1:1883) is for local development: clients log in with
+// the access key id as user name and the secret as password, and no
+// policies apply. Shadows, jobs and lifecycle events behave as on AWS on
+// both. --metrics serves Prometheus metrics.
 package main
 
 import (
 	"context"
 	"crypto/rand"
+	"crypto/tls"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -31,6 +37,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"time"
 
@@ -43,6 +50,7 @@ import (
 	"github.com/fleetlab/fleetlab/fleetd/mqttgw"
 	"github.com/fleetlab/fleetlab/fleetd/node"
 	"github.com/fleetlab/fleetlab/fleetd/objects"
+	"github.com/fleetlab/fleetlab/fleetd/security/pki"
 	"github.com/fleetlab/fleetlab/internal/clock"
 )
 
@@ -60,6 +68,8 @@ func run() error {
 	seed := flag.Uint64("seed", 1, "seed of generated ids")
 	indexLag := flag.Duration("index-lag", 0, "delay before changes are visible in the fleet index (AWS's eventual consistency)")
 	metricsAddr := flag.String("metrics", "", "address of the Prometheus /metrics endpoint, e.g. 127.0.0.1:9464; empty turns it off")
+	mqttsAddr := flag.String("mqtts", "127.0.0.1:8883", "address of the MQTT mTLS listener (client certificates and IoT policies, as on AWS); empty turns it off")
+	tlsNames := flag.String("tls-names", "", "comma-separated extra DNS names or IPs for the MQTT server certificate (localhost and 127.0.0.1 are always included)")
 	flag.Parse()
 	var m *metrics.Metrics
 	if *metricsAddr != "" {
@@ -81,8 +91,23 @@ func run() error {
 	// it; it is attached once the node is open.
 	var gw *mqttgw.Gateway
 	var deliver func([]core.Message, []core.Event)
-	if *mqttAddr != "" {
-		gw, err = mqttgw.New(nil, mqttgw.Options{Addr: *mqttAddr, Users: map[string]string{creds.AccessKeyID: creds.SecretAccessKey}, Logger: log, Metrics: m})
+	if *mqttAddr != "" || *mqttsAddr != "" {
+		opts := mqttgw.Options{Addr: *mqttAddr, Users: map[string]string{creds.AccessKeyID: creds.SecretAccessKey}, Logger: log, Metrics: m}
+		if *mqttsAddr != "" {
+			hosts := []string{"localhost", "127.0.0.1"}
+			for _, h := range strings.Split(*tlsNames, ",") {
+				if h = strings.TrimSpace(h); h != "" {
+					hosts = append(hosts, h)
+				}
+			}
+			server, err := pki.IssueServerCert(ca, hosts, time.Now(), rand.Reader)
+			if err != nil {
+				return fmt.Errorf("issuing the MQTT server certificate: %w", err)
+			}
+			opts.TLSAddr = *mqttsAddr
+			opts.TLS = &tls.Config{Certificates: []tls.Certificate{server.TLSCertificate()}, ClientAuth: tls.RequireAnyClientCert, MinVersion: tls.VersionTLS12}
+		}
+		gw, err = mqttgw.New(nil, opts)
 		if err != nil {
 			return err
 		}
@@ -101,7 +126,7 @@ func run() error {
 			n.Close()
 			return err
 		}
-		log.Info("fleetd serving MQTT", "mqtt", gw.Addr(), "username", creds.AccessKeyID)
+		log.Info("fleetd serving MQTT", "mqtt", gw.Addr(), "username", creds.AccessKeyID, "mqtts", gw.TLSAddr(), "ca", filepath.Join(*data, "ca.pem"))
 	}
 	api := httpapi.New(httpapi.Options{Node: n, Verifier: sigv4.NewVerifier([]sigv4.Credentials{creds}, time.Now), Logger: log,
 		Objects: objects.Store{Dir: *data}, Metrics: m})

@@ -2,6 +2,7 @@ package mqttgw
 
 import (
 	"crypto/subtle"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -25,7 +26,8 @@ import (
 // Options configure a Gateway.
 type Options struct {
 	// Addr is the plain TCP listen address, e.g. "127.0.0.1:1883"; port 0
-	// picks a free port (see Gateway.Addr).
+	// picks a free port (see Gateway.Addr). Empty: no plain listener (one
+	// of Addr and TLSAddr is required).
 	Addr string
 	// Users maps user names to passwords. An empty map accepts every
 	// client, whatever it sends, and New logs a warning.
@@ -36,6 +38,14 @@ type Options struct {
 	MaxClients int64
 	// Metrics counts sessions and messages; nil is not instrumented.
 	Metrics *metrics.Metrics
+	// TLSAddr is the mTLS listen address (AWS's 8883), empty for none.
+	// TLS is its configuration: the server certificate, and a ClientAuth
+	// that requires a client certificate (tls.RequireAnyClientCert: the
+	// identity store, not crypto/tls, decides which are acceptable).
+	TLSAddr string
+	TLS     *tls.Config
+	// Region and Account build the ARNs policies are evaluated against.
+	Region, Account string
 }
 
 // Broker settings tuned for many mostly idle sessions (mochi's defaults
@@ -58,6 +68,8 @@ type Gateway struct {
 	log    *slog.Logger
 	srv    *mqtt.Server
 	tcp    *listeners.TCP
+	tlsLn  *listeners.TCP
+	hook   *hook
 	node   atomic.Pointer[node.Node]
 	closed atomic.Bool
 }
@@ -65,8 +77,8 @@ type Gateway struct {
 // New creates a gateway. n may be nil when the node is opened after the
 // gateway (its Options.Deliver being g.Deliver); Attach it before Start.
 func New(n *node.Node, o Options) (*Gateway, error) {
-	if o.Addr == "" {
-		return nil, errors.New("mqttgw: Options.Addr is required")
+	if o.Addr == "" && o.TLSAddr == "" {
+		return nil, errors.New("mqttgw: Options.Addr or Options.TLSAddr is required")
 	}
 	if o.Logger == nil {
 		o.Logger = slog.Default()
@@ -76,6 +88,15 @@ func New(n *node.Node, o Options) (*Gateway, error) {
 	}
 	if len(o.Users) == 0 {
 		o.Logger.Warn("mqttgw: no users configured; every client may connect")
+	}
+	if o.TLSAddr != "" && o.TLS == nil {
+		return nil, errors.New("mqttgw: Options.TLSAddr needs Options.TLS")
+	}
+	if o.Region == "" {
+		o.Region = "us-east-1"
+	}
+	if o.Account == "" {
+		o.Account = "123456789012"
 	}
 	caps := mqtt.NewDefaultServerCapabilities()
 	if o.MaxClients > 0 {
@@ -99,7 +120,8 @@ func New(n *node.Node, o Options) (*Gateway, error) {
 	if n != nil {
 		g.node.Store(n)
 	}
-	if err := srv.AddHook(&hook{g: g}, nil); err != nil {
+	g.hook = &hook{g: g}
+	if err := srv.AddHook(g.hook, nil); err != nil {
 		return nil, fmt.Errorf("mqttgw: %w", err)
 	}
 	return g, nil
@@ -114,9 +136,17 @@ func (g *Gateway) Start() error {
 	if g.node.Load() == nil {
 		return errors.New("mqttgw: Start without a node (call Attach)")
 	}
-	g.tcp = listeners.NewTCP(listeners.Config{ID: "tcp", Address: g.o.Addr})
-	if err := g.srv.AddListener(g.tcp); err != nil {
-		return fmt.Errorf("mqttgw: listening on %s: %w", g.o.Addr, err)
+	if g.o.Addr != "" {
+		g.tcp = listeners.NewTCP(listeners.Config{ID: "tcp", Address: g.o.Addr})
+		if err := g.srv.AddListener(g.tcp); err != nil {
+			return fmt.Errorf("mqttgw: listening on %s: %w", g.o.Addr, err)
+		}
+	}
+	if g.o.TLSAddr != "" {
+		g.tlsLn = listeners.NewTCP(listeners.Config{ID: tlsListenerID, Address: g.o.TLSAddr, TLSConfig: g.o.TLS})
+		if err := g.srv.AddListener(g.tlsLn); err != nil {
+			return fmt.Errorf("mqttgw: listening on %s: %w", g.o.TLSAddr, err)
+		}
 	}
 	if err := g.srv.Serve(); err != nil {
 		return fmt.Errorf("mqttgw: %w", err)
@@ -131,6 +161,15 @@ func (g *Gateway) Addr() string {
 		return g.o.Addr
 	}
 	return g.tcp.Address()
+}
+
+// TLSAddr returns the bound mTLS address once started, else
+// Options.TLSAddr.
+func (g *Gateway) TLSAddr() string {
+	if g.tlsLn == nil {
+		return g.o.TLSAddr
+	}
+	return g.tlsLn.Address()
 }
 
 // Close disconnects every client (each gets a SERVER_INITIATED_DISCONNECT
@@ -149,7 +188,8 @@ func (g *Gateway) Close() error {
 // and are ignored. Deliver never blocks on a slow subscriber: a client
 // whose outbound queue is full loses the message (mochi counts it in
 // $SYS messages dropped).
-func (g *Gateway) Deliver(msgs []core.Message, _ []core.Event) {
+func (g *Gateway) Deliver(msgs []core.Message, events []core.Event) {
+	g.disconnectCertificates(events)
 	for _, m := range msgs {
 		if g.closed.Load() {
 			return
@@ -272,20 +312,26 @@ func disconnectReason(cl *mqtt.Client, err error) (reason string, ok bool) {
 // hook is the gateway's one mochi hook: it translates, the core decides.
 type hook struct {
 	mqtt.HookBase
-	g *Gateway
+	g     *Gateway
+	certs certClients // mTLS connections and their certificates
+	subs  subscribing // SUBSCRIBE filters being checked
 }
 
 func (h *hook) ID() string { return "fleetd" }
 
 func (h *hook) Provides(b byte) bool {
 	switch b {
-	case mqtt.OnConnectAuthenticate, mqtt.OnACLCheck, mqtt.OnSessionEstablished, mqtt.OnDisconnect, mqtt.OnPublish:
+	case mqtt.OnConnectAuthenticate, mqtt.OnACLCheck, mqtt.OnSessionEstablished, mqtt.OnDisconnect, mqtt.OnPublish,
+		mqtt.OnSubscribe, mqtt.OnSubscribed:
 		return true
 	}
 	return false
 }
 
 func (h *hook) OnConnectAuthenticate(cl *mqtt.Client, pk packets.Packet) bool {
+	if isTLS(cl) {
+		return h.authenticateTLS(cl, pk)
+	}
 	if len(h.g.o.Users) == 0 {
 		return true
 	}
@@ -293,8 +339,34 @@ func (h *hook) OnConnectAuthenticate(cl *mqtt.Client, pk packets.Packet) bool {
 	return ok && subtle.ConstantTimeCompare([]byte(want), pk.Connect.Password) == 1
 }
 
-// OnACLCheck allows everything until the policy evaluator exists.
-func (h *hook) OnACLCheck(cl *mqtt.Client, topic string, write bool) bool { return true }
+// OnSubscribe notes the filters of a subscription so that OnACLCheck
+// checks them as iot:Subscribe, not iot:Receive.
+func (h *hook) OnSubscribe(cl *mqtt.Client, pk packets.Packet) packets.Packet {
+	if isTLS(cl) {
+		filters := make([]string, len(pk.Filters))
+		for i, f := range pk.Filters {
+			filters[i] = f.Filter
+		}
+		h.subs.begin(cl, filters)
+	}
+	return pk
+}
+
+// OnSubscribed ends the subscription's checks.
+func (h *hook) OnSubscribed(cl *mqtt.Client, pk packets.Packet, reasonCodes []byte) {
+	if isTLS(cl) {
+		h.subs.end(cl)
+	}
+}
+
+// OnACLCheck decides publishes and subscribes of mTLS clients by their
+// certificate's policies; plain-listener clients are trusted.
+func (h *hook) OnACLCheck(cl *mqtt.Client, topic string, write bool) bool {
+	if !isTLS(cl) {
+		return true
+	}
+	return h.authorizeTLS(cl, topic, write)
+}
 
 func (h *hook) OnSessionEstablished(cl *mqtt.Client, pk packets.Packet) {
 	ip := cl.Net.Remote
@@ -308,6 +380,7 @@ func (h *hook) OnSessionEstablished(cl *mqtt.Client, pk packets.Packet) {
 
 func (h *hook) OnDisconnect(cl *mqtt.Client, err error, expire bool) {
 	h.g.o.Metrics.ClientDisconnected()
+	h.certs.drop(cl)
 	reason, ok := disconnectReason(cl, err)
 	if !ok {
 		return

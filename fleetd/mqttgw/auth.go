@@ -1,0 +1,216 @@
+package mqttgw
+
+import (
+	"crypto/tls"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	mqtt "github.com/mochi-mqtt/server/v2"
+	"github.com/mochi-mqtt/server/v2/packets"
+
+	"github.com/fleetlab/fleetlab/fleetd/core"
+	"github.com/fleetlab/fleetlab/fleetd/security/pki"
+	"github.com/fleetlab/fleetlab/fleetd/security/policy"
+)
+
+// Authentication and authorization on the mTLS listener, as AWS IoT does
+// them: the client certificate must be registered and ACTIVE, and every
+// CONNECT (iot:Connect on client/{clientId}), PUBLISH (iot:Publish on
+// topic/{topic}) and SUBSCRIBE (iot:Subscribe on topicfilter/{filter}) is
+// decided by the policies attached to the certificate (and to the static
+// groups of its thing), through the identity store's cached evaluator.
+// The plain listener keeps its username/password login and checks no
+// policies: it is for local development.
+
+const tlsListenerID = "mqtts"
+
+// certClients remembers which certificate each mTLS connection presented,
+// so that its publishes and subscribes are checked against it and a
+// certificate that is deactivated can have its connections dropped. It is
+// keyed by connection, not client id: a session taken over by a new
+// connection must not lose the new one's certificate when the old one
+// ends.
+type certClients struct {
+	mu     sync.Mutex
+	byConn map[*mqtt.Client]string
+	byCert map[string]map[*mqtt.Client]struct{}
+}
+
+func (c *certClients) set(cl *mqtt.Client, certID string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.byConn == nil {
+		c.byConn, c.byCert = map[*mqtt.Client]string{}, map[string]map[*mqtt.Client]struct{}{}
+	}
+	c.byConn[cl] = certID
+	if c.byCert[certID] == nil {
+		c.byCert[certID] = map[*mqtt.Client]struct{}{}
+	}
+	c.byCert[certID][cl] = struct{}{}
+}
+
+func (c *certClients) get(cl *mqtt.Client) (string, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	id, ok := c.byConn[cl]
+	return id, ok
+}
+
+func (c *certClients) drop(cl *mqtt.Client) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if id, ok := c.byConn[cl]; ok {
+		delete(c.byCert[id], cl)
+		if len(c.byCert[id]) == 0 {
+			delete(c.byCert, id)
+		}
+		delete(c.byConn, cl)
+	}
+}
+
+func (c *certClients) connectionsOf(certID string) []*mqtt.Client {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var out []*mqtt.Client
+	for cl := range c.byCert[certID] {
+		out = append(out, cl)
+	}
+	return out
+}
+
+// subscribing holds the filters of SUBSCRIBE packets being processed:
+// mochi asks OnACLCheck(write=false) both for a subscription's filter and
+// for each delivery's topic, and only this tells iot:Subscribe from
+// iot:Receive.
+type subscribing struct {
+	mu      sync.Mutex
+	filters map[*mqtt.Client]map[string]int
+}
+
+func (s *subscribing) begin(cl *mqtt.Client, filters []string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.filters == nil {
+		s.filters = map[*mqtt.Client]map[string]int{}
+	}
+	m := map[string]int{}
+	for _, f := range filters {
+		m[f]++
+	}
+	s.filters[cl] = m
+}
+
+// take reports whether filter is part of cl's SUBSCRIBE in progress, and
+// consumes it.
+func (s *subscribing) take(cl *mqtt.Client, filter string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	m := s.filters[cl]
+	if m[filter] == 0 {
+		return false
+	}
+	m[filter]--
+	return true
+}
+
+func (s *subscribing) end(cl *mqtt.Client) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.filters, cl)
+}
+
+// peerCertificateID returns the id (SHA-256 of the DER) of the client
+// certificate of an mTLS connection.
+func peerCertificateID(cl *mqtt.Client) (string, bool) {
+	conn, ok := cl.Net.Conn.(*tls.Conn)
+	if !ok {
+		return "", false
+	}
+	st := conn.ConnectionState()
+	if len(st.PeerCertificates) == 0 {
+		return "", false
+	}
+	return pki.CertificateID(st.PeerCertificates[0].Raw), true
+}
+
+func (g *Gateway) arn(kind, name string) string {
+	return "arn:aws:iot:" + g.o.Region + ":" + g.o.Account + ":" + kind + "/" + name
+}
+
+// allowed asks the identity store whether a certificate may act.
+func (h *hook) allowed(certID, clientID, action, resource string) (policy.Decision, error) {
+	n := h.g.node.Load()
+	if n == nil {
+		return policy.Decision{}, fmt.Errorf("no node attached")
+	}
+	var d policy.Decision
+	err := n.Read(func(c *core.Core, _ time.Time) error {
+		ident := c.Identity()
+		if ident == nil {
+			return fmt.Errorf("fleetd has no CA: mTLS clients cannot be authorized")
+		}
+		var err error
+		d, err = ident.Allowed(certID, clientID, action, resource)
+		return err
+	})
+	return d, err
+}
+
+// authenticateTLS admits an mTLS client whose certificate may connect
+// with its client id.
+func (h *hook) authenticateTLS(cl *mqtt.Client, pk packets.Packet) bool {
+	certID, ok := peerCertificateID(cl)
+	if !ok {
+		h.g.log.Info("mqttgw: mTLS client without a certificate refused", "client", cl.ID)
+		return false
+	}
+	d, err := h.allowed(certID, cl.ID, policy.ActionConnect, h.g.arn("client", cl.ID))
+	if err != nil || !d.Allowed {
+		h.g.log.Info("mqttgw: connect refused", "client", cl.ID, "certificate", certID, "err", err, "decision", d.String())
+		return false
+	}
+	h.certs.set(cl, certID)
+	return true
+}
+
+// authorizeTLS decides a publish (write), a subscription or a delivery.
+func (h *hook) authorizeTLS(cl *mqtt.Client, topic string, write bool) bool {
+	certID, ok := h.certs.get(cl)
+	if !ok {
+		return false
+	}
+	var action, resource string
+	switch {
+	case write:
+		action, resource = policy.ActionPublish, h.g.arn("topic", topic)
+	case h.subs.take(cl, topic):
+		action, resource = policy.ActionSubscribe, h.g.arn("topicfilter", topic)
+	default:
+		action, resource = policy.ActionReceive, h.g.arn("topic", topic)
+	}
+	d, err := h.allowed(certID, cl.ID, action, resource)
+	if err != nil || !d.Allowed {
+		h.g.log.Debug("mqttgw: request denied", "client", cl.ID, "action", action, "resource", resource, "err", err, "decision", d.String())
+		return false
+	}
+	return true
+}
+
+// disconnectCertificates drops the connections of certificates that can
+// no longer connect (deactivated, revoked, deleted).
+func (g *Gateway) disconnectCertificates(events []core.Event) {
+	for _, e := range events {
+		if e.Kind != core.EventCertificateDeactivated {
+			continue
+		}
+		for _, cl := range g.hook.certs.connectionsOf(e.Detail) {
+			g.log.Info("mqttgw: certificate deactivated, disconnecting", "client", cl.ID, "certificate", e.Detail)
+			_ = g.srv.DisconnectClient(cl, packets.ErrNotAuthorized)
+		}
+	}
+}
+
+// isTLS reports whether a client came through the mTLS listener.
+func isTLS(cl *mqtt.Client) bool { return strings.EqualFold(cl.Net.Listener, tlsListenerID) }
