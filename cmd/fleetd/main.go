@@ -70,7 +70,15 @@ func run() error {
 	metricsAddr := flag.String("metrics", "", "address of the Prometheus /metrics endpoint, e.g. 127.0.0.1:9464; empty turns it off")
 	mqttsAddr := flag.String("mqtts", "127.0.0.1:8883", "address of the MQTT mTLS listener (client certificates and IoT policies, as on AWS); empty turns it off")
 	tlsNames := flag.String("tls-names", "", "comma-separated extra DNS names or IPs for the MQTT server certificate (localhost and 127.0.0.1 are always included)")
+	configPath := flag.String("config", "", "a JSON file of settings: any flag by name, plus accessKeyId and secretAccessKey; flags on the command line win")
 	flag.Parse()
+	var fileCfg fileConfig
+	if *configPath != "" {
+		var err error
+		if fileCfg, err = applyConfigFile(flag.CommandLine, *configPath); err != nil {
+			return err
+		}
+	}
 	var m *metrics.Metrics
 	if *metricsAddr != "" {
 		m = metrics.New()
@@ -79,7 +87,7 @@ func run() error {
 	if err := os.MkdirAll(*data, 0o755); err != nil {
 		return err
 	}
-	creds, err := credentials(*data, log)
+	creds, err := credentials(*data, fileCfg, log)
 	if err != nil {
 		return err
 	}
@@ -188,10 +196,14 @@ func run() error {
 }
 
 // credentials returns the key pair requests must be signed with: from the
-// environment, else from the data directory, else a new pair stored there.
-func credentials(dir string, log *slog.Logger) (sigv4.Credentials, error) {
+// environment, else from --config, else from the data directory, else a
+// new pair stored there.
+func credentials(dir string, file fileConfig, log *slog.Logger) (sigv4.Credentials, error) {
 	if id, secret := os.Getenv("FLEETD_ACCESS_KEY_ID"), os.Getenv("FLEETD_SECRET_ACCESS_KEY"); id != "" && secret != "" {
 		return sigv4.Credentials{AccessKeyID: id, SecretAccessKey: secret}, nil
+	}
+	if file.AccessKeyID != "" && file.SecretAccessKey != "" {
+		return sigv4.Credentials{AccessKeyID: file.AccessKeyID, SecretAccessKey: file.SecretAccessKey}, nil
 	}
 	path := filepath.Join(dir, "credentials.json")
 	var c struct {
