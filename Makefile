@@ -9,7 +9,7 @@ FLEETLAB_BENCH_THINGS ?= 1000000
 # Packages with concurrent readers and writers: tested with -race.
 RACE_PKGS := ./index/... ./fleetd/core ./fleetd/store ./fleetd/node ./fleetd/mqttgw
 
-.PHONY: all build test vet race deps bench run fmt lint fuzz clean
+.PHONY: all build test vet race deps bench run run-index fmt lint fuzz clean
 
 all: build
 
@@ -26,9 +26,15 @@ test: deps vet
 	$(GO) test -count=1 ./...
 	$(GO) test -count=1 -race $(RACE_PKGS)
 
-# The flagship run. Until the simulator lands this benchmarks the fleet index
-# on a synthetic fleet of a million things.
+# The flagship rehearsal: an exponential firmware rollout with a bad hardware
+# cohort that must trip the abort criteria. Reports go to out/flagship.
+# SCALE multiplies the fleet (make run SCALE=10).
+SCALE ?= 1
 run: build
+	$(BIN)/fleetsim run scenarios/firmware-rollout-abort.yaml --scale $(SCALE) --report out/flagship
+
+# The fleet-index benchmark on a synthetic fleet of a million things.
+run-index: build
 	$(BIN)/fleetbench index --synthetic 1000000 --seed 1 --repeat 20 \
 	  --query 'thingTypeName:TemperatureSensor AND attributes.region:us-east-1' \
 	  --query 'shadow.reported.temperature > 70' \
