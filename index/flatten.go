@@ -181,10 +181,32 @@ func decodeObject(raw json.RawMessage) (map[string]any, error) {
 // callers that walk their own data instead of handing Flatten a Document.
 type FlatBuilder struct {
 	flatBuilder
+	names map[string]string // interned field names for AddBytes
 }
 
 // Add adds one value of a field.
 func (b *FlatBuilder) Add(field string, v Value) { b.add(field, v) }
+
+// maxInterned bounds the interned names: a fleet's field names are a
+// schema, but a builder fed arbitrary names must not grow without end.
+const maxInterned = 1 << 16
+
+// AddBytes adds one value of a field named by a byte slice the caller may
+// reuse afterwards. Names are interned, so a walker that rebuilds the same
+// paths on every update (the shadow's) allocates no string for them.
+func (b *FlatBuilder) AddBytes(field []byte, v Value) {
+	name, ok := b.names[string(field)] // no allocation for the lookup
+	if !ok {
+		name = string(field)
+		if b.names == nil {
+			b.names = map[string]string{}
+		}
+		if len(b.names) < maxInterned {
+			b.names[name] = name
+		}
+	}
+	b.add(name, v)
+}
 
 // Finish returns the Flat and resets the builder.
 func (b *FlatBuilder) Finish() Flat {

@@ -252,7 +252,7 @@ func (c *Core) shadowFlatParts(b *index.FlatBuilder, name string, d *shadow.Doc,
 	if name != "" {
 		prefix = "shadow.name." + name + "."
 	}
-	d.WalkIndexParts(prefix, parts, func(path string, l shadow.Leaf) {
+	d.WalkIndexParts(prefix, parts, func(path []byte, l shadow.Leaf) {
 		var v index.Value
 		switch l.Kind {
 		case shadow.LeafString:
@@ -262,7 +262,7 @@ func (c *Core) shadowFlatParts(b *index.FlatBuilder, name string, d *shadow.Doc,
 		default:
 			v = index.BoolValue(l.Bool)
 		}
-		b.Add(path, v)
+		b.AddBytes(path, v)
 	})
 	return b.Finish()
 }

@@ -127,8 +127,25 @@ func (r *Registry) DrainChanges() Changes {
 	c.Records = sortedKeys(r.ch.records)
 	c.DynamicGroups = sortedKeys(r.ch.dynamic)
 	c.Membership = r.ch.membership
-	r.ch = newChangeLog()
+	// Most drains find nothing (every shadow update drains the registry):
+	// keep small maps, and replace big ones, whose clearing would cost
+	// their capacity on every later drain.
+	r.ch.things = reset(r.ch.things)
+	r.ch.records = reset(r.ch.records)
+	r.ch.dynamic = reset(r.ch.dynamic)
+	r.ch.deleted, r.ch.membership = nil, nil
 	return c
+}
+
+func reset(m map[string]struct{}) map[string]struct{} {
+	switch {
+	case len(m) == 0:
+		return m
+	case len(m) > 64:
+		return make(map[string]struct{})
+	}
+	clear(m)
+	return m
 }
 
 func sortedKeys(m map[string]struct{}) []string {

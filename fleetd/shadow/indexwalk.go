@@ -38,15 +38,16 @@ const (
 // It calls nothing for a shadow that does not exist.
 //
 // It gives what IndexObject gives once flattened, without building maps:
-// the fleet index re-flattens a shadow on every update.
-func (d Doc) WalkIndex(prefix string, fn func(path string, l Leaf)) {
+// the fleet index re-flattens a shadow on every update. The path is valid
+// only during the call (the walk reuses its buffer): copy it to keep it.
+func (d Doc) WalkIndex(prefix string, fn func(path []byte, l Leaf)) {
 	d.WalkIndexParts(prefix, PartsAll, fn)
 }
 
 // WalkIndexParts is WalkIndex restricted to some sections (hasDelta and
 // version always come): an update that left desired alone need not re-read
 // it to re-index the shadow.
-func (d Doc) WalkIndexParts(prefix string, parts Parts, fn func(path string, l Leaf)) {
+func (d Doc) WalkIndexParts(prefix string, parts Parts, fn func(path []byte, l Leaf)) {
 	if !d.exists {
 		return
 	}
@@ -64,17 +65,17 @@ func (d Doc) WalkIndexParts(prefix string, parts Parts, fn func(path string, l L
 	if d.desired != nil {
 		emit := fn
 		if parts&PartDelta == 0 {
-			emit = func(string, Leaf) {} // still walked: hasDelta needs it
+			emit = func([]byte, Leaf) {} // still walked: hasDelta needs it
 		}
 		buf, hasDelta = walkDelta(at("delta"), d.desired, d.reported, emit)
 	}
-	fn(string(at("hasDelta")), Leaf{Kind: LeafBool, Bool: hasDelta})
-	fn(string(at("version")), Leaf{Kind: LeafNumber, Num: float64(d.version)})
+	fn(at("hasDelta"), Leaf{Kind: LeafBool, Bool: hasDelta})
+	fn(at("version"), Leaf{Kind: LeafNumber, Num: float64(d.version)})
 }
 
 // walkValues emits the leaves under path (an object's members, an array's
 // scalar elements, or a scalar) and returns the path buffer for reuse.
-func walkValues(path []byte, n *node, fn func(string, Leaf)) []byte {
+func walkValues(path []byte, n *node, fn func([]byte, Leaf)) []byte {
 	switch n.kind {
 	case kObject:
 		base := len(path)
@@ -98,22 +99,22 @@ func walkValues(path []byte, n *node, fn func(string, Leaf)) []byte {
 	return path
 }
 
-func emitScalar(path []byte, n *node, fn func(string, Leaf)) {
+func emitScalar(path []byte, n *node, fn func([]byte, Leaf)) {
 	switch n.kind {
 	case kString:
-		fn(string(path), Leaf{Kind: LeafString, Str: unquote(n.raw)})
+		fn(path, Leaf{Kind: LeafString, Str: unquote(n.raw)})
 	case kNumber:
 		if f, err := strconv.ParseFloat(n.raw, 64); err == nil {
-			fn(string(path), Leaf{Kind: LeafNumber, Num: f})
+			fn(path, Leaf{Kind: LeafNumber, Num: f})
 		}
 	case kBool:
-		fn(string(path), Leaf{Kind: LeafBool, Bool: n.raw == "true"})
+		fn(path, Leaf{Kind: LeafBool, Bool: n.raw == "true"})
 	}
 }
 
 // walkMeta emits the metadata timestamps of a stored section's scalar
 // leaves; an array's metadata is an array of objects, not indexed.
-func walkMeta(path []byte, n *node, fn func(string, Leaf)) []byte {
+func walkMeta(path []byte, n *node, fn func([]byte, Leaf)) []byte {
 	switch n.kind {
 	case kObject:
 		base := len(path)
@@ -127,13 +128,13 @@ func walkMeta(path []byte, n *node, fn func(string, Leaf)) []byte {
 	}
 	base := len(path)
 	path = append(path, ".timestamp"...)
-	fn(string(path), Leaf{Kind: LeafNumber, Num: float64(n.ts)})
+	fn(path, Leaf{Kind: LeafNumber, Num: float64(n.ts)})
 	return path[:base]
 }
 
 // walkDelta emits the delta of desired object des against reported object
 // rep (nil when absent) and reports whether the delta has any key.
-func walkDelta(path []byte, des, rep *node, fn func(string, Leaf)) ([]byte, bool) {
+func walkDelta(path []byte, des, rep *node, fn func([]byte, Leaf)) ([]byte, bool) {
 	some := false
 	base := len(path)
 	for i, f := range des.fields {
