@@ -7,6 +7,7 @@ import (
 
 	"github.com/fleetlab/fleetlab/fleetd/identity"
 	"github.com/fleetlab/fleetlab/fleetd/jobs"
+	"github.com/fleetlab/fleetlab/fleetd/provision"
 	"github.com/fleetlab/fleetlab/fleetd/registry"
 	"github.com/fleetlab/fleetlab/fleetd/security/pki"
 	"github.com/fleetlab/fleetlab/fleetd/shadow"
@@ -116,11 +117,17 @@ type Ready struct {
 	Messages []Message
 	Events   []Event
 	Records  []Record
+	// Objects are appends to objects (bulk registration reports), to
+	// write once Records are durable.
+	Objects []ObjectAppend
+	// Hooks are pre-provisioning hook calls to make; their outcome comes
+	// back through ProvisionHookResult.
+	Hooks []provision.HookCall
 }
 
 // Empty reports whether there is nothing to do.
 func (r Ready) Empty() bool {
-	return len(r.Messages) == 0 && len(r.Events) == 0 && len(r.Records) == 0
+	return len(r.Messages) == 0 && len(r.Events) == 0 && len(r.Records) == 0 && len(r.Objects) == 0 && len(r.Hooks) == 0
 }
 
 // Core is the fleetd state machine. It is not safe for concurrent use: the
@@ -144,7 +151,8 @@ type Core struct {
 	evaluating bool
 	flatBuf    index.FlatBuilder // reused by shadowFlat
 	jobs       *jobs.Engine
-	ident      *identity.Store // nil without Options.CA
+	ident      *identity.Store   // nil without Options.CA
+	prov       *provision.Engine // nil without Options.CA
 	identErr   error           // why ident is nil despite a CA
 }
 
@@ -162,6 +170,10 @@ func New(o Options) *Core {
 	c.idx.init(o)
 	c.jobs = jobs.New(jobs.Options{Region: o.Region, Account: o.Account, MinScheduleLead: o.MinScheduleLead}, coreFleet{c}, coreSink{c})
 	c.ident, c.identErr = c.newIdentity()
+	if c.ident != nil {
+		c.prov = provision.New(provision.Options{Region: o.Region, Account: o.Account, Identity: c.ident,
+			Registry: coreRegistry{c}, Sink: provisionSink{c}, Hooks: provisionSink{c}})
+	}
 	return c
 }
 
@@ -197,6 +209,11 @@ func (c *Core) NextDeadline() time.Time {
 			earliest(t)
 		}
 	}
+	if c.prov != nil {
+		if t, ok := c.prov.NextDeadline(); ok {
+			earliest(t)
+		}
+	}
 	return next
 }
 
@@ -207,6 +224,10 @@ func (c *Core) Tick(now time.Time) {
 	c.jobs.Tick(now)
 	if c.ident != nil {
 		c.ident.Tick(now) // expired claim certificates
+		c.afterIdentity(now)
+	}
+	if c.prov != nil {
+		c.replies(c.prov.Tick(now)) // hook deadlines, bulk registration slices
 		c.afterIdentity(now)
 	}
 }

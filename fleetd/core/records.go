@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/fleetlab/fleetlab/fleetd/jobs"
+	"github.com/fleetlab/fleetlab/fleetd/provision"
 	"github.com/fleetlab/fleetlab/fleetd/registry"
 	"github.com/fleetlab/fleetlab/fleetd/shadow"
 	"github.com/fleetlab/fleetlab/index/query"
@@ -45,6 +46,12 @@ func (c *Core) record(key string) []byte {
 	if jobs.OwnsKey(key) {
 		return c.jobs.Record(key)
 	}
+	if provision.OwnsKey(key) {
+		if c.prov == nil {
+			return nil
+		}
+		return c.prov.Record(key)
+	}
 	if ownedByIdentity(key) {
 		if c.ident == nil {
 			return nil
@@ -80,6 +87,7 @@ type Decoded struct {
 	conn     *connectivity
 	jobs     []byte // a jobs record, decoded when applied
 	identity []byte // an identity record, decoded when applied
+	prov     []byte // a provisioning record, decoded when applied
 	registry registry.Decoded
 }
 
@@ -101,6 +109,8 @@ func DecodeRecord(key string, value []byte) (Decoded, error) {
 		err = json.Unmarshal(value, d.conn)
 	case jobs.OwnsKey(key):
 		d.jobs = value
+	case provision.OwnsKey(key):
+		d.prov = value
 	case ownedByIdentity(key):
 		d.identity = value
 	default:
@@ -129,6 +139,11 @@ func (c *Core) ApplyRecord(d Decoded) error {
 		c.conns[d.key[len(prefixConn):]] = d.conn
 	case d.jobs != nil:
 		return c.jobs.Restore(d.key, d.jobs)
+	case d.prov != nil:
+		if c.prov == nil {
+			return fmt.Errorf("record %s: provisioning is stored but this fleetd has no CA: %w", d.key, c.noIdentity())
+		}
+		return c.prov.Restore(d.key, d.prov)
 	case d.identity != nil:
 		if c.ident == nil {
 			return fmt.Errorf("record %s: certificates and policies are stored but this fleetd has no CA: %w", d.key, c.noIdentity())
@@ -178,6 +193,11 @@ func (c *Core) FinishRestore(now time.Time) error {
 			return err
 		}
 		c.ident.DrainChanges() // restoring is not a change
+	}
+	if c.prov != nil {
+		if err := c.prov.FinishRestore(now); err != nil {
+			return err
+		}
 	}
 	c.rebuildIndex(now)
 	c.Ready() // restoring is not news: drop what the rebuild produced

@@ -113,6 +113,7 @@ func controlPlane(n *node.Node, store objects.Store) *router {
 	rt.add("GET", "/indices/{indexName}", "DescribeIndex", coreRead(n, describeIndex))
 	addJobRoutes(rt, n, store)
 	addIdentityRoutes(rt, n)
+	addProvisionRoutes(rt, n, store)
 	return rt
 }
 

@@ -1,6 +1,7 @@
 package node
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -11,6 +12,8 @@ import (
 	"time"
 
 	"github.com/fleetlab/fleetlab/fleetd/core"
+	"github.com/fleetlab/fleetlab/fleetd/objects"
+	"github.com/fleetlab/fleetlab/fleetd/provision"
 	"github.com/fleetlab/fleetlab/fleetd/store"
 	"github.com/fleetlab/fleetlab/internal/clock"
 )
@@ -25,6 +28,11 @@ type Options struct {
 	// each operation once its records are durable. Nil drops them.
 	Deliver func(msgs []core.Message, events []core.Event)
 	Logger  *slog.Logger
+	// Hook runs one pre-provisioning hook call (an HTTP POST, say) and
+	// returns the hook's response body. It runs on a goroutine of its own
+	// and must respect call.Deadline; nil fails every call, which refuses
+	// the registration (ACCESS_DENIED) as a failing Lambda would.
+	Hook func(ctx context.Context, call provision.HookCall) ([]byte, error)
 }
 
 // Node owns a core, its store and its timer.
@@ -32,8 +40,9 @@ type Node struct {
 	o     Options
 	mu    sync.Mutex
 	core  *core.Core
-	store *store.Store
-	timer clock.Timer
+	store   *store.Store
+	objects objects.Store
+	timer   clock.Timer
 	// deliveries carries each operation's outcome, in order, to the
 	// delivery goroutine.
 	deliveries chan delivery
@@ -42,10 +51,12 @@ type Node struct {
 }
 
 type delivery struct {
-	wait   func() error
-	msgs   []core.Message
-	events []core.Event
-	done   chan error
+	wait    func() error
+	msgs    []core.Message
+	events  []core.Event
+	objects []core.ObjectAppend
+	hooks   []provision.HookCall
+	done    chan error
 }
 
 // ErrClosed is returned by operations after Close.
@@ -82,7 +93,7 @@ func Open(o Options) (*Node, error) {
 	}
 	o.Logger.Info("fleetd state restored", "records", records,
 		"load", loaded.Sub(start).Round(time.Millisecond), "rebuild", o.Clock.Now().Sub(loaded).Round(time.Millisecond))
-	n := &Node{o: o, core: c, store: st, deliveries: make(chan delivery, 1024), delivered: make(chan struct{})}
+	n := &Node{o: o, core: c, store: st, objects: objects.Store{Dir: o.Dir}, deliveries: make(chan delivery, 1024), delivered: make(chan struct{})}
 	go n.deliver()
 	n.mu.Lock()
 	n.rearm()
@@ -141,7 +152,7 @@ func (n *Node) submit() chan error {
 	for i, rec := range r.Records {
 		batch[i] = store.Mutation{Key: rec.Key, Value: rec.Value}
 	}
-	d := delivery{wait: n.store.Submit(batch), msgs: r.Messages, events: r.Events, done: make(chan error, 1)}
+	d := delivery{wait: n.store.Submit(batch), msgs: r.Messages, events: r.Events, objects: r.Objects, hooks: r.Hooks, done: make(chan error, 1)}
 	n.deliveries <- d
 	return d.done
 }
@@ -150,9 +161,17 @@ func (n *Node) deliver() {
 	defer close(n.delivered)
 	for d := range n.deliveries {
 		err := d.wait()
+		if err == nil {
+			n.writeObjects(d.objects)
+		}
 		d.done <- err
 		if err == nil && n.o.Deliver != nil && (len(d.msgs) > 0 || len(d.events) > 0) {
 			n.o.Deliver(d.msgs, d.events)
+		}
+		if err == nil {
+			for _, h := range d.hooks {
+				go n.callHook(h)
+			}
 		}
 	}
 }
@@ -273,4 +292,30 @@ func parallel(n int, body func(lo, hi int)) {
 		}()
 	}
 	wg.Wait()
+}
+
+// writeObjects appends the operation's object data (bulk registration
+// reports) under the data directory.
+func (n *Node) writeObjects(appends []core.ObjectAppend) {
+	for _, a := range appends {
+		if err := n.objects.Append(a.Bucket, a.Key, a.Data); err != nil {
+			n.o.Logger.Error("fleetd: writing an object", "bucket", a.Bucket, "key", a.Key, "err", err)
+		}
+	}
+}
+
+// callHook runs a pre-provisioning hook and hands its outcome back to the
+// core. The engine refuses a call that misses its deadline by itself; the
+// context only stops waiting for it.
+func (n *Node) callHook(call provision.HookCall) {
+	var body []byte
+	err := errors.New("no pre-provisioning hook runner is configured")
+	if n.o.Hook != nil {
+		ctx, cancel := context.WithDeadline(context.Background(), call.Deadline)
+		body, err = n.o.Hook(ctx, call)
+		cancel()
+	}
+	if derr := n.Do(func(c *core.Core, now time.Time) error { c.ProvisionHookResult(now, call.ID, body, err); return nil }); derr != nil && !errors.Is(derr, ErrClosed) {
+		n.o.Logger.Error("fleetd: pre-provisioning hook result", "err", derr)
+	}
 }

@@ -121,3 +121,25 @@ func (s Store) Write(bucket, key string, data []byte) (Location, error) {
 	}
 	return loc, nil
 }
+
+// Append adds data to the end of an object, creating it and its bucket
+// directory when needed.
+func (s Store) Append(bucket, key string, data []byte) error {
+	loc, err := Parse("s3://" + bucket + "/" + key)
+	if err != nil {
+		return err
+	}
+	p := s.Path(loc)
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		return fmt.Errorf("appending to s3://%s/%s: %w", bucket, key, err)
+	}
+	f, err := os.OpenFile(p, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+	if err != nil {
+		return fmt.Errorf("appending to s3://%s/%s: %w", bucket, key, err)
+	}
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		return fmt.Errorf("appending to s3://%s/%s: %w", bucket, key, err)
+	}
+	return f.Close()
+}
