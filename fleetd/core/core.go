@@ -153,7 +153,7 @@ type Core struct {
 	jobs       *jobs.Engine
 	ident      *identity.Store   // nil without Options.CA
 	prov       *provision.Engine // nil without Options.CA
-	identErr   error           // why ident is nil despite a CA
+	identErr   error             // why ident is nil despite a CA
 }
 
 // New returns an empty Core.

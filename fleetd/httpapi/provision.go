@@ -19,7 +19,9 @@ func provOp[Req, Resp any](n *node.Node, op func(*prov, time.Time, Req) (Resp, e
 }
 
 func provOpEmpty[Req any](n *node.Node, op func(*prov, time.Time, Req) error) handler {
-	return coreOp(n, func(co *core.Core, now time.Time, req Req) (any, error) { return nil, core.DoProvisionErr(co, now, op, req) })
+	return coreOp(n, func(co *core.Core, now time.Time, req Req) (any, error) {
+		return nil, core.DoProvisionErr(co, now, op, req)
+	})
 }
 
 func provRead[Req, Resp any](n *node.Node, op func(*prov, Req) (Resp, error)) handler {

@@ -37,9 +37,9 @@ type Options struct {
 
 // Node owns a core, its store and its timer.
 type Node struct {
-	o     Options
-	mu    sync.Mutex
-	core  *core.Core
+	o       Options
+	mu      sync.Mutex
+	core    *core.Core
 	store   *store.Store
 	objects objects.Store
 	timer   clock.Timer
