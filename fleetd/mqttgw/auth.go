@@ -2,6 +2,7 @@ package mqttgw
 
 import (
 	"crypto/tls"
+	"crypto/x509"
 	"fmt"
 	"strings"
 	"sync"
@@ -11,6 +12,7 @@ import (
 	"github.com/mochi-mqtt/server/v2/packets"
 
 	"github.com/fleetlab/fleetlab/fleetd/core"
+	"github.com/fleetlab/fleetlab/fleetd/provision"
 	"github.com/fleetlab/fleetlab/fleetd/security/pki"
 	"github.com/fleetlab/fleetlab/fleetd/security/policy"
 )
@@ -121,18 +123,17 @@ func (s *subscribing) end(cl *mqtt.Client) {
 	delete(s.filters, cl)
 }
 
-// peerCertificateID returns the id (SHA-256 of the DER) of the client
-// certificate of an mTLS connection.
-func peerCertificateID(cl *mqtt.Client) (string, bool) {
+// peerCertificate returns the client certificate of an mTLS connection.
+func peerCertificate(cl *mqtt.Client) (*x509.Certificate, bool) {
 	conn, ok := cl.Net.Conn.(*tls.Conn)
 	if !ok {
-		return "", false
+		return nil, false
 	}
 	st := conn.ConnectionState()
 	if len(st.PeerCertificates) == 0 {
-		return "", false
+		return nil, false
 	}
-	return pki.CertificateID(st.PeerCertificates[0].Raw), true
+	return st.PeerCertificates[0], true
 }
 
 func (g *Gateway) arn(kind, name string) string {
@@ -161,18 +162,42 @@ func (h *hook) allowed(certID, clientID, action, resource string) (policy.Decisi
 // authenticateTLS admits an mTLS client whose certificate may connect
 // with its client id.
 func (h *hook) authenticateTLS(cl *mqtt.Client, pk packets.Packet) bool {
-	certID, ok := peerCertificateID(cl)
+	cert, ok := peerCertificate(cl)
 	if !ok {
 		h.g.log.Info("mqttgw: mTLS client without a certificate refused", "client", cl.ID)
 		return false
 	}
+	certID := pki.CertificateID(cert.Raw)
 	d, err := h.allowed(certID, cl.ID, policy.ActionConnect, h.g.arn("client", cl.ID))
-	if err != nil || !d.Allowed {
-		h.g.log.Info("mqttgw: connect refused", "client", cl.ID, "certificate", certID, "err", err, "decision", d.String())
+	if err != nil {
+		h.firstConnect(cl, cert, certID, err)
+		return false
+	}
+	if !d.Allowed {
+		h.g.log.Info("mqttgw: connect refused", "client", cl.ID, "certificate", certID, "decision", d.String())
 		return false
 	}
 	h.certs.set(cl, certID)
 	return true
+}
+
+// firstConnect handles a certificate the identity store does not accept:
+// one signed by a registered CA is registered (JITR) and provisioned
+// (JITP) now. Like AWS, the connection that brought it is refused anyway;
+// the device connects again once its certificate is ACTIVE.
+func (h *hook) firstConnect(cl *mqtt.Client, cert *x509.Certificate, certID string, refused error) {
+	n := h.g.node.Load()
+	if n == nil {
+		return
+	}
+	var fc provision.FirstConnect
+	err := n.Do(func(c *core.Core, now time.Time) error {
+		var err error
+		fc, err = c.ProvisionOnFirstConnect(now, cert, cl.ID)
+		return err
+	})
+	h.g.log.Info("mqttgw: connect refused", "client", cl.ID, "certificate", certID, "err", refused,
+		"autoRegistered", fc.AutoRegistered, "status", fc.Status, "provisionedThing", fc.ThingName, "provisioning", err)
 }
 
 // authorizeTLS decides a publish (write), a subscription or a delivery.

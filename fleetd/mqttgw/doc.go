@@ -16,8 +16,9 @@
 //	g.Close() // first: disconnects clients through the node
 //	n.Close()
 //
-// Start binds Options.Addr (plain TCP) and serves; Addr reports the bound
-// address, useful with port 0. Deliver receives every operation's messages
+// Start binds Options.Addr (plain TCP, for development) and
+// Options.TLSAddr (mTLS, as AWS's 8883) and serves; Addr and TLSAddr
+// report the bound addresses, useful with port 0. Deliver receives every operation's messages
 // from the node (in operation order, after they are durable) and publishes
 // them through mochi's inline client, so subscribers receive shadow
 // /accepted, /rejected, /delta and /documents and the lifecycle events like
@@ -28,11 +29,23 @@
 //
 // # What the hook does
 //
-//   - OnConnectAuthenticate: the CONNECT user name and password must match
-//     Options.Users. An empty Users accepts every client (New logs a
-//     warning).
-//   - OnACLCheck: allows every publish and subscribe, $aws topics included.
-//     The policy evaluator (issue 5) will replace it.
+//   - OnConnectAuthenticate: on the mTLS listener the client certificate
+//     must be registered and ACTIVE and its policies must allow
+//     iot:Connect on client/{clientId} (auth.go). A certificate the
+//     identity store does not accept but that a registered CA with
+//     auto-registration signed is registered (JITR) and provisioned (JITP)
+//     by the core, and that first connection is refused, as on AWS; the
+//     device's next one succeeds. On the plain listener the CONNECT user
+//     name and password must match Options.Users (an empty Users accepts
+//     every client; New logs a warning).
+//   - OnACLCheck: mTLS clients are authorized by their certificate's
+//     policies (and those of its thing's static groups), through the
+//     identity store's cached evaluator: iot:Publish on topic/{t} for a
+//     publish, iot:Subscribe on topicfilter/{f} for a subscription (told
+//     apart from deliveries by OnSubscribe), iot:Receive on topic/{t} for
+//     each delivery. Plain-listener clients are not checked.
+//   - A certificate that stops being ACTIVE (core event
+//     CertificateDeactivated) has its connections closed at once.
 //   - OnSessionEstablished: core.Connect with the client id, the user name
 //     as principal and the remote IP. The core sends the lifecycle
 //     "connected" event and, when the client id names a thing, updates its
@@ -87,15 +100,15 @@
 //	MaximumQos                 1       AWS IoT Core has no QoS 2
 //	MaximumClients             Options.MaxClients (0 = unlimited)
 //
+// Fleet provisioning requests ($aws/certificates/...,
+// $aws/provisioning-templates/...) go to the core with the certificate the
+// client connected with as the claim certificate; their answers, like the
+// jobs answers, reach the requester even without a subscription.
+//
 // # Not done yet
 //
-//   - TLS and mutual TLS (certificate principals, the certificate id as
-//     principalIdentifier); only the plain TCP listener exists.
-//   - IoT policies: OnACLCheck allows everything (issue 5), so any client may
-//     use any thing's shadow topics and the reserved topics.
-//   - Jobs ($aws/things/{thing}/jobs/...) and fleet provisioning
-//     ($aws/certificates/..., $aws/provisioning-templates/...) topics: they
-//     flow through the broker as ordinary messages and nobody answers.
+//   - The certificate id as the lifecycle events' principalIdentifier (the
+//     user name is used on both listeners).
 //   - Subscription lifecycle events ($aws/events/subscriptions/...), broker
 //     quotas beyond packet size (subscriptions per connection, topic depth),
 //     the 10 in-flight shadow requests per connection limit, and the Last

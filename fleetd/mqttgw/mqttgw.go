@@ -21,6 +21,7 @@ import (
 	"github.com/fleetlab/fleetlab/fleetd/jobs"
 	"github.com/fleetlab/fleetlab/fleetd/metrics"
 	"github.com/fleetlab/fleetlab/fleetd/node"
+	"github.com/fleetlab/fleetlab/fleetd/provision"
 )
 
 // Options configure a Gateway.
@@ -214,7 +215,7 @@ func (g *Gateway) Deliver(msgs []core.Message, events []core.Event) {
 // directly, in the caller's goroutine.
 func (g *Gateway) deliverTo(m core.Message) error {
 	sub, ok := g.srv.Topics.Subscribers(m.Topic).Subscriptions[m.ClientID]
-	if !ok && !strings.Contains(m.Topic, "/jobs/") {
+	if !ok && !strings.Contains(m.Topic, "/jobs/") && !strings.HasPrefix(m.Topic, "$aws/certificates/") && !strings.HasPrefix(m.Topic, "$aws/provisioning-templates/") {
 		return nil
 	}
 	cl, ok := g.srv.Clients.Get(m.ClientID)
@@ -395,6 +396,16 @@ func (h *hook) OnDisconnect(cl *mqtt.Client, err error, expire bool) {
 func (h *hook) OnPublish(cl *mqtt.Client, pk packets.Packet) (packets.Packet, error) {
 	if cl.Net.Inline {
 		return pk, nil
+	}
+	if provision.IsProvisioningTopic(pk.TopicName) {
+		h.g.o.Metrics.Message("in", "provisioning")
+		topic, payload, id := pk.TopicName, pk.Payload, cl.ID
+		claim, _ := h.certs.get(cl) // "" on the plain listener: the engine refuses without a claim certificate
+		h.do("provisioning", id, func(c *core.Core, now time.Time) error {
+			c.HandleProvisioningMQTT(now, id, claim, topic, payload)
+			return nil
+		})
+		return pk, packets.CodeSuccessIgnore
 	}
 	if jobs.IsJobsTopic(pk.TopicName) {
 		h.g.o.Metrics.Message("in", "jobs")

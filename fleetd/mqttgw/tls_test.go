@@ -15,6 +15,7 @@ import (
 	"github.com/fleetlab/fleetlab/fleetd/core"
 	"github.com/fleetlab/fleetlab/fleetd/identity"
 	"github.com/fleetlab/fleetlab/fleetd/node"
+	"github.com/fleetlab/fleetlab/fleetd/provision"
 	"github.com/fleetlab/fleetlab/fleetd/registry"
 	"github.com/fleetlab/fleetlab/fleetd/security/pki"
 	"github.com/fleetlab/fleetlab/internal/clock"
@@ -184,5 +185,129 @@ func TestMTLSPolicies(t *testing.T) {
 	}
 	if _, err := f.dialTLS(ctx, t, "lamp", f.cert); err == nil {
 		t.Error("an INACTIVE certificate connected")
+	}
+}
+
+const claimPolicy = `{"Version":"2012-10-17","Statement":[
+ {"Effect":"Allow","Action":"iot:Connect","Resource":"*"},
+ {"Effect":"Allow","Action":["iot:Publish","iot:Receive"],"Resource":["arn:aws:iot:us-east-1:123456789012:topic/$aws/certificates/create/*","arn:aws:iot:us-east-1:123456789012:topic/$aws/provisioning-templates/FleetTemplate/provision/*"]},
+ {"Effect":"Allow","Action":"iot:Subscribe","Resource":["arn:aws:iot:us-east-1:123456789012:topicfilter/$aws/certificates/create/*","arn:aws:iot:us-east-1:123456789012:topicfilter/$aws/provisioning-templates/FleetTemplate/provision/*"]}]}`
+
+const claimTemplate = `{"Parameters":{"SerialNumber":{"Type":"String"},"AWS::IoT::Certificate::Id":{"Type":"String"}},
+ "Resources":{
+  "thing":{"Type":"AWS::IoT::Thing","Properties":{"ThingName":{"Fn::Join":["",["sensor-",{"Ref":"SerialNumber"}]]}}},
+  "certificate":{"Type":"AWS::IoT::Certificate","Properties":{"CertificateId":{"Ref":"AWS::IoT::Certificate::Id"},"Status":"ACTIVE"}},
+  "policy":{"Type":"AWS::IoT::Policy","Properties":{"PolicyName":"device"}}},
+ "DeviceConfiguration":{"serial":{"Ref":"SerialNumber"}}}`
+
+// TestFleetProvisioningByClaim runs the claim flow over mTLS with a real
+// client: connect with the claim certificate, create keys, register the
+// thing through the template, then connect as the new device.
+func TestFleetProvisioningByClaim(t *testing.T) {
+	ctx := testContext(t)
+	f := startTLS(t)
+	var claim tls.Certificate
+	err := f.n.Do(func(c *core.Core, now time.Time) error {
+		kc, err := core.DoIdentity(c, now, (*identity.Store).CreateKeysAndCertificate, identity.CreateKeysAndCertificateRequest{SetAsActive: true})
+		if err != nil {
+			return err
+		}
+		if claim, err = tls.X509KeyPair([]byte(kc.CertificatePem), []byte(kc.KeyPair.PrivateKey)); err != nil {
+			return err
+		}
+		if _, err := core.DoIdentity(c, now, (*identity.Store).CreatePolicy, identity.CreatePolicyRequest{PolicyName: "claim", PolicyDocument: claimPolicy}); err != nil {
+			return err
+		}
+		if err := core.DoIdentityErr(c, now, (*identity.Store).AttachPolicy, identity.AttachPolicyRequest{PolicyName: "claim", Target: kc.CertificateArn}); err != nil {
+			return err
+		}
+		_, err = core.DoProvision(c, now, (*provision.Engine).CreateProvisioningTemplate, provision.CreateProvisioningTemplateRequest{
+			TemplateName: "FleetTemplate", TemplateBody: claimTemplate, Enabled: true, ProvisioningRoleArn: "arn:aws:iam::123456789012:role/Provisioning"})
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dev, err := f.dialTLS(ctx, t, "factory-42", claim)
+	if err != nil {
+		t.Fatalf("connect with the claim certificate: %v", err)
+	}
+	dev.publish(ctx, t, "$aws/certificates/create/json", "")
+	created := decode(t, "create/accepted", dev.in.next(ctx, t, "$aws/certificates/create/json/accepted"))
+	token, _ := created["certificateOwnershipToken"].(string)
+	if token == "" || created["certificatePem"] == nil || created["privateKey"] == nil {
+		t.Fatalf("create/json/accepted = %v", created)
+	}
+	dev.publish(ctx, t, "$aws/provisioning-templates/FleetTemplate/provision/json", `{"certificateOwnershipToken":"`+token+`","parameters":{"SerialNumber":"0042"}}`)
+	reg := decode(t, "provision/accepted", dev.in.next(ctx, t, "$aws/provisioning-templates/FleetTemplate/provision/json/accepted"))
+	if reg["thingName"] != "sensor-0042" || reg["deviceConfiguration"].(map[string]any)["serial"] != "0042" {
+		t.Fatalf("provision/json/accepted = %v", reg)
+	}
+	// The token is single use.
+	dev.publish(ctx, t, "$aws/provisioning-templates/FleetTemplate/provision/json", `{"certificateOwnershipToken":"`+token+`","parameters":{"SerialNumber":"0043"}}`)
+	if rej := decode(t, "provision/rejected", dev.in.next(ctx, t, "$aws/provisioning-templates/FleetTemplate/provision/json/rejected")); rej["statusCode"] == nil {
+		t.Errorf("reusing the token: %v", rej)
+	}
+
+	// The device's own certificate, now ACTIVE and attached to its thing.
+	own, err := tls.X509KeyPair([]byte(created["certificatePem"].(string)), []byte(created["privateKey"].(string)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sensor, err := f.dialTLS(ctx, t, "sensor-0042", own)
+	if err != nil {
+		t.Fatalf("connect as the provisioned device: %v", err)
+	}
+	sensor.subscribe(ctx, t, "$aws/things/sensor-0042/shadow/update/accepted")
+}
+
+const jitpTemplate = `{"Parameters":{"AWS::IoT::Certificate::CommonName":{"Type":"String"},"AWS::IoT::Certificate::Id":{"Type":"String"}},
+ "Resources":{
+  "thing":{"Type":"AWS::IoT::Thing","Properties":{"ThingName":{"Ref":"AWS::IoT::Certificate::CommonName"}}},
+  "certificate":{"Type":"AWS::IoT::Certificate","Properties":{"CertificateId":{"Ref":"AWS::IoT::Certificate::Id"},"Status":"ACTIVE"}},
+  "policy":{"Type":"AWS::IoT::Policy","Properties":{"PolicyName":"device"}}}}`
+
+// TestJustInTimeProvisioning connects with a certificate signed by a
+// registered CA that carries a JITP template: the first connection is
+// refused while the certificate is registered and the thing provisioned,
+// as on AWS; the second one is let in.
+func TestJustInTimeProvisioning(t *testing.T) {
+	ctx := testContext(t)
+	f := startTLS(t)
+	customer, err := pki.NewCA(time.Now().Add(-time.Hour), rand.Reader, pki.CAOptions{CommonName: "Customer CA"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = f.n.Do(func(c *core.Core, now time.Time) error {
+		code, err := core.DoIdentity(c, now, (*identity.Store).GetRegistrationCode, identity.GetRegistrationCodeRequest{})
+		if err != nil {
+			return err
+		}
+		verification, err := pki.IssueDeviceCert(customer, now, rand.Reader, pkix.Name{CommonName: code.RegistrationCode})
+		if err != nil {
+			return err
+		}
+		_, err = core.DoIdentity(c, now, (*identity.Store).RegisterCACertificate, identity.RegisterCACertificateRequest{
+			CaCertificate: string(customer.CertPEM()), VerificationCertificate: string(verification.PEM), SetAsActive: true,
+			AllowAutoRegistration: true, RegistrationConfig: &identity.RegistrationConfig{TemplateBody: jitpTemplate, RoleArn: "arn:aws:iam::123456789012:role/JITP"}})
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	device, err := pki.IssueDeviceCert(customer, time.Now(), rand.Reader, pkix.Name{CommonName: "meter-7"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.dialTLS(ctx, t, "meter-7", device.TLSCertificate()); err == nil {
+		t.Fatal("the first connection of a JITP certificate was accepted; AWS refuses it")
+	}
+	var thing bool
+	_ = f.n.Read(func(c *core.Core, _ time.Time) error { _, thing = c.Registry().ThingID("meter-7"); return nil })
+	if !thing {
+		t.Fatal("JITP did not create the thing meter-7")
+	}
+	if _, err := f.dialTLS(ctx, t, "meter-7", device.TLSCertificate()); err != nil {
+		t.Fatalf("the second connection of the provisioned device: %v", err)
 	}
 }
