@@ -20,6 +20,10 @@ import (
 type fileConfig struct {
 	AccessKeyID     string
 	SecretAccessKey string
+	// HookEndpoints maps a pre-provisioning hook's Lambda ARN (the
+	// template's preProvisioningHook.targetArn) to the HTTP endpoint fleetd
+	// POSTs its event to: {"hookEndpoints": {"arn:aws:lambda:…": "http://127.0.0.1:9000/hook"}}.
+	HookEndpoints map[string]string
 }
 
 // applyConfigFile reads path and sets every flag it names that the command
@@ -49,6 +53,11 @@ func applyConfigFile(fs *flag.FlagSet, path string) (fileConfig, error) {
 			s = strings.TrimSpace(string(v)) // a number or a boolean, as written
 		}
 		switch k {
+		case "hookEndpoints":
+			if err := json.Unmarshal(v, &cfg.HookEndpoints); err != nil {
+				return cfg, fmt.Errorf("%s: hookEndpoints must map Lambda ARNs to URLs: %w", path, err)
+			}
+			continue
 		case "accessKeyId":
 			cfg.AccessKeyID = s
 			continue
@@ -59,7 +68,7 @@ func applyConfigFile(fs *flag.FlagSet, path string) (fileConfig, error) {
 			return cfg, fmt.Errorf("%s: a config file cannot name another (%q)", path, k)
 		}
 		if fs.Lookup(k) == nil {
-			return cfg, fmt.Errorf("%s: unknown setting %q (settings are the flag names, plus accessKeyId and secretAccessKey)", path, k)
+			return cfg, fmt.Errorf("%s: unknown setting %q (settings are the flag names, plus accessKeyId, secretAccessKey and hookEndpoints)", path, k)
 		}
 		if set[k] {
 			continue

@@ -124,7 +124,8 @@ func run() error {
 	if m != nil {
 		deliver = countEvents(m, deliver)
 	}
-	n, err := node.Open(node.Options{Dir: *data, Core: core.Options{Seed: *seed, IndexLag: *indexLag, CA: ca, Entropy: rand.Reader}, Clock: clock.Real{}, Logger: log, Deliver: deliver})
+	n, err := node.Open(node.Options{Dir: *data, Core: core.Options{Seed: *seed, IndexLag: *indexLag, CA: ca, Entropy: rand.Reader}, Clock: clock.Real{}, Logger: log, Deliver: deliver,
+		Hook: hookRunner(fileCfg.HookEndpoints)})
 	if err != nil {
 		return err
 	}
