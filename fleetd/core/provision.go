@@ -73,6 +73,19 @@ func (c *Core) HandleProvisioningMQTT(now time.Time, clientID, claimCertID, topi
 	}
 }
 
+// ProvisioningRequest is HandleProvisioningMQTT for an in-process device
+// (the simulator): the answer is returned instead of queued. An empty
+// topic means the answer comes later, after a pre-provisioning hook, as a
+// Ready message addressed to clientID.
+func (c *Core) ProvisioningRequest(now time.Time, clientID, claimCertID, topic string, payload []byte) (string, []byte) {
+	if c.prov == nil {
+		return "", nil
+	}
+	t, p := c.prov.HandleMQTT(now, clientID, claimCertID, topic, payload)
+	c.afterIdentity(now)
+	return t, p
+}
+
 // ProvisionHookResult resumes the registration waiting for a
 // pre-provisioning hook call.
 func (c *Core) ProvisionHookResult(now time.Time, id uint64, response []byte, callErr error) {

@@ -67,6 +67,7 @@ type Sim struct {
 
 	provisioned  int
 	provisioners map[scenario.Method]Provisioner
+	claimCertID  string // the fleet's claim certificate, when a cohort provisions by claim
 	jobs         []jobInfo
 	jobIndex     map[string]uint16
 	truths       map[int]truthAnswer // by timeline index of the query
@@ -105,11 +106,6 @@ func New(sc *scenario.Scenario, opts Options) (*Sim, error) {
 	if sh := opts.Shard; sh.Count > 1 && (sh.Index < 0 || sh.Index >= sh.Count) {
 		return nil, fmt.Errorf("shard %d/%d: the index must be in [0, %d)", sh.Index, sh.Count, sh.Count)
 	}
-	for _, c := range sc.Cohorts {
-		if c.Count > 0 && s.provisioners[c.Provisioning.Method] == nil {
-			return nil, fmt.Errorf("cohort %s (%s): provisioning method %s is not available yet", c.Name, c.Pos, c.Provisioning.Method)
-		}
-	}
 	s.rep = &report.Report{Scenario: sc.Name, Seed: sc.Seed, Jobs: map[string]report.Job{}, Queries: map[string]report.Query{}}
 	for d := range uint32(sc.Devices()) {
 		if opts.Shard.has(d) {
@@ -122,9 +118,18 @@ func New(sc *scenario.Scenario, opts Options) (*Sim, error) {
 	for _, w := range sc.Warnings {
 		s.rep.Warnings = append(s.rep.Warnings, w.Error())
 	}
-	s.core = core.New(core.Options{Seed: sc.Seed, Ephemeral: true, IndexLag: sc.IndexLag})
+	ca, err := newCA()
+	if err != nil {
+		return nil, err
+	}
+	s.core = core.New(core.Options{Seed: sc.Seed, Ephemeral: true, IndexLag: sc.IndexLag, CA: ca})
 	if err := s.setup(); err != nil {
 		return nil, err
+	}
+	for _, c := range sc.Cohorts {
+		if c.Count > 0 && s.provisioners[c.Provisioning.Method] == nil {
+			return nil, fmt.Errorf("cohort %s (%s): provisioning method %s is not available yet", c.Name, c.Pos, c.Provisioning.Method)
+		}
 	}
 	s.drain()
 	return s, nil
@@ -173,6 +178,9 @@ func (s *Sim) setup() error {
 		if err != nil {
 			return fmt.Errorf("thing group %s (%s): %w", g.Name, g.Pos, err)
 		}
+	}
+	if err := s.setupProvisioning(now); err != nil {
+		return err
 	}
 	s.drain()
 	// Registry devices exist at time 0; ramped cohorts start a chain of

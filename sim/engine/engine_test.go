@@ -2,8 +2,8 @@ package engine
 
 import (
 	"bytes"
-	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/fleetlab/fleetlab/report"
@@ -127,24 +127,73 @@ func TestExpectationsFail(t *testing.T) {
 	}
 }
 
-// TestClaimNotAvailable: a ramped method without a provisioner is a clear
-// error, not a silent substitute.
-func TestClaimNotAvailable(t *testing.T) {
-	src, err := os.ReadFile(filepath.Join(libraryDir, "templates/fleet.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
+// TestClaimProvisioning provisions a cohort by claim through the core's
+// fleet provisioning: real certificates, the template's thing, the
+// cohort's groups and attributes; a template that names the thing after
+// something else than the device is a clear warning.
+func TestClaimProvisioning(t *testing.T) {
+	src := `{"Parameters":{"SerialNumber":{"Type":"String"},"AWS::IoT::Certificate::Id":{"Type":"String"}},
+ "Resources":{"thing":{"Type":"AWS::IoT::Thing","Properties":{"ThingName":{"Ref":"SerialNumber"}}},
+  "certificate":{"Type":"AWS::IoT::Certificate","Properties":{"CertificateId":{"Ref":"AWS::IoT::Certificate::Id"},"Status":"ACTIVE"}}}}`
 	sc, err := scenario.Parse("claim.yaml", []byte(`
 name: claim
 duration: 1h
-provisioningTemplates: [{templateName: T, templateBody: {file: fleet.json}}]
+indexing: {thingIndexingMode: REGISTRY}
+thingGroups: [{thingGroupName: Fleet}]
+provisioningTemplates: [{templateName: T, templateBody: {file: fleet.json}}, {templateName: Odd, templateBody: {file: odd.json}}]
 devices:
-  - {name: d, count: 3, provisioning: {method: claim, template: T, over: 1m, parameters: {SerialNumber: "${device.id}"}}}
-`), func(string) ([]byte, error) { return src, nil })
+  - {name: d, count: 3, groups: [Fleet], attributes: {hw: B}, provisioning: {method: claim, template: T, over: 1m, parameters: {SerialNumber: "${device.id}"}}}
+  - {name: e, count: 1, provisioning: {method: claim, template: Odd, over: 1m, parameters: {SerialNumber: "${device.id}"}}}
+timeline:
+  - {at: 30m, query: {name: fleet, queryString: 'thingGroupNames:Fleet AND attributes.hw:B'}}
+expect:
+  - {query: fleet, count: 3}
+`), func(name string) ([]byte, error) {
+		if name == "odd.json" {
+			return []byte(strings.ReplaceAll(src, `{"Ref":"SerialNumber"}`, `{"Fn::Join":["",["x-",{"Ref":"SerialNumber"}]]}`)), nil
+		}
+		return []byte(src), nil
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := Run(sc, Options{}); err == nil || !bytes.Contains([]byte(err.Error()), []byte("provisioning method claim is not available yet")) {
-		t.Errorf("Run = %v; want provisioning method claim is not available yet", err)
+	rep, err := Run(sc, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !rep.Passed {
+		t.Errorf("expectations: %+v", rep.Expectations)
+	}
+	warned := false
+	for _, w := range rep.Warnings {
+		warned = warned || strings.Contains(w, `named the thing "x-e-000000"`)
+	}
+	if !warned {
+		t.Errorf("no warning for the template that names the thing x-e-000000: %v", rep.Warnings)
+	}
+}
+
+// TestJITPNotAvailable: a method without a provisioner is a clear error,
+// not a silent substitute.
+func TestJITPNotAvailable(t *testing.T) {
+	sc, err := scenario.Parse("jitp.yaml", []byte(`
+name: jitp
+duration: 1h
+provisioningTemplates:
+  - templateName: J
+    type: JITP
+    templateBody:
+      Parameters: {"AWS::IoT::Certificate::CommonName": {Type: String}, "AWS::IoT::Certificate::Id": {Type: String}}
+      Resources:
+        thing: {Type: "AWS::IoT::Thing", Properties: {ThingName: {Ref: "AWS::IoT::Certificate::CommonName"}}}
+        certificate: {Type: "AWS::IoT::Certificate", Properties: {CertificateId: {Ref: "AWS::IoT::Certificate::Id"}, Status: ACTIVE}}
+devices:
+  - {name: d, count: 3, provisioning: {method: jitp, template: J, over: 1m, parameters: {CommonName: "${device.id}"}}}
+`), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Run(sc, Options{}); err == nil || !strings.Contains(err.Error(), "provisioning method jitp is not available yet") {
+		t.Errorf("Run = %v; want provisioning method jitp is not available yet", err)
 	}
 }

@@ -58,9 +58,7 @@ func TestFlagship(t *testing.T) {
 		}
 		return c.Jobs.Outcome.Weights[i]
 	}
-	// TODO: Claim again once fleetsim has a claim provisioner; until then
-	// the flagship provisions by registry so that fleetsim run can run it.
-	if failRate(a) != 0.009 || failRate(b) != 0.12 || b.Provisioning.Method != Registry || b.Count != 2000 {
+	if failRate(a) != 0.009 || failRate(b) != 0.12 || b.Provisioning.Method != Claim || b.Count != 2000 {
 		t.Errorf("rev-a fails %g, rev-b fails %g (method %v, count %d)", failRate(a), failRate(b), b.Provisioning.Method, b.Count)
 	}
 	var job *CreateJob
