@@ -167,7 +167,7 @@ func (s *Store) invalidateTarget(target string) {
 // invalidatePolicy drops the authorizations a policy's default version
 // feeds.
 func (s *Store) invalidatePolicy(name string) {
-	for _, t := range s.policyTargets[name] {
+	for t := range s.policyTargets[name] {
 		s.invalidateTarget(t)
 	}
 }

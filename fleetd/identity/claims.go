@@ -2,10 +2,10 @@ package identity
 
 import (
 	"cmp"
+	"container/heap"
 	"crypto/x509/pkix"
 	"encoding/base64"
 	"io"
-	"slices"
 	"time"
 
 	"github.com/fleetlab/fleetlab/fleetd/awserr"
@@ -92,19 +92,38 @@ func newToken(rand io.Reader) (string, error) {
 func (s *Store) addClaim(cl *claim) {
 	s.claims[cl.certID] = cl
 	s.claimTokens[cl.token] = cl.certID
-	d := deadline{at: cl.expires, certID: cl.certID}
-	i, _ := slices.BinarySearchFunc(s.deadlines, d, compareDeadlines)
-	s.deadlines = slices.Insert(s.deadlines, i, d)
+	heap.Push(&s.deadlines, deadline{at: cl.expires, certID: cl.certID})
 	s.dirty(claimKey(cl.certID))
 }
 
+// dropClaim forgets a claim. Its deadline stays in the heap and is skipped
+// when it comes up (live): removing it from the middle would cost a scan,
+// and a million devices provisioning within the token's hour keep a
+// million deadlines.
 func (s *Store) dropClaim(cl *claim) {
 	delete(s.claims, cl.certID)
 	delete(s.claimTokens, cl.token)
-	if i, found := slices.BinarySearchFunc(s.deadlines, deadline{at: cl.expires, certID: cl.certID}, compareDeadlines); found {
-		s.deadlines = slices.Delete(s.deadlines, i, i+1)
-	}
 	s.dirty(claimKey(cl.certID))
+}
+
+// live reports whether a deadline still belongs to a pending claim.
+func (s *Store) live(d deadline) bool {
+	cl := s.claims[d.certID]
+	return cl != nil && cl.expires.Equal(d.at)
+}
+
+// deadlineHeap orders deadlines by (at, certificate id).
+type deadlineHeap []deadline
+
+func (h deadlineHeap) Len() int           { return len(h) }
+func (h deadlineHeap) Less(i, j int) bool { return compareDeadlines(h[i], h[j]) < 0 }
+func (h deadlineHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
+func (h *deadlineHeap) Push(x any)        { *h = append(*h, x.(deadline)) }
+func (h *deadlineHeap) Pop() any {
+	old := *h
+	d := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return d
 }
 
 // CheckOwnershipToken returns the certificate an ownership token belongs
@@ -150,6 +169,9 @@ func (s *Store) validClaim(now time.Time, token string) (*claim, error) {
 // NextDeadline returns when Tick next has work: the earliest ownership
 // token expiry. false: none pending.
 func (s *Store) NextDeadline() (time.Time, bool) {
+	for len(s.deadlines) > 0 && !s.live(s.deadlines[0]) {
+		heap.Pop(&s.deadlines)
+	}
 	if len(s.deadlines) == 0 {
 		return time.Time{}, false
 	}
@@ -163,7 +185,11 @@ func (s *Store) NextDeadline() (time.Time, bool) {
 func (s *Store) Tick(now time.Time) []string {
 	var deleted []string
 	for len(s.deadlines) > 0 && !now.Before(s.deadlines[0].at) {
-		cl := s.claims[s.deadlines[0].certID]
+		d := heap.Pop(&s.deadlines).(deadline)
+		if !s.live(d) {
+			continue
+		}
+		cl := s.claims[d.certID]
 		s.dropClaim(cl)
 		if cert := s.certs[cl.certID]; cert != nil && cert.status == StatusPendingActivation {
 			s.deleteCertificate(cert)

@@ -85,7 +85,7 @@ func TestClaimExpiry(t *testing.T) {
 		t.Errorf("unclaimed certificate or its attachment survived expiry")
 	}
 	ch := e.s.DrainChanges()
-	want := []string{"attach/policy/p", certKey(unclaimed.CertificateId), claimKey(unclaimed.CertificateId)}
+	want := []string{targetPoliciesKey(e.s.CertificateArn(unclaimed.CertificateId)), certKey(unclaimed.CertificateId), claimKey(unclaimed.CertificateId)}
 	if strings.Join(ch.Records, " ") != strings.Join(want, " ") {
 		t.Errorf("changes = %v; want %v", ch.Records, want)
 	}

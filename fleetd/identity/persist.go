@@ -2,6 +2,7 @@ package identity
 
 import (
 	"bytes"
+	"container/heap"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -22,7 +23,7 @@ const (
 	certPrefix           = "cert/"
 	caPrefix             = "cacert/"
 	policyPrefix         = "policy/"
-	policyTargetsPrefix  = "attach/policy/"
+	targetPoliciesPrefix = "attach/target/"
 	thingPrincipalPrefix = "attach/thing/"
 	claimPrefix          = "claim/"
 )
@@ -30,7 +31,7 @@ const (
 func certKey(id string) string               { return certPrefix + id }
 func caKey(id string) string                 { return caPrefix + id }
 func policyKey(name string) string           { return policyPrefix + name }
-func policyTargetsKey(name string) string    { return policyTargetsPrefix + name }
+func targetPoliciesKey(target string) string { return targetPoliciesPrefix + target }
 func thingPrincipalsKey(thing string) string { return thingPrincipalPrefix + thing }
 func claimKey(certID string) string          { return claimPrefix + certID }
 
@@ -90,9 +91,12 @@ type policyVersionRecord struct {
 	Created  time.Time `json:"createDate"`
 }
 
-type policyTargetsRecord struct {
-	Name    string   `json:"policyName"`
-	Targets []string `json:"targets"`
+// targetPoliciesRecord is one target's attached policies: small (at most
+// MaxPoliciesPerTarget), so attaching a policy to one more certificate
+// writes one small record, however many share the policy.
+type targetPoliciesRecord struct {
+	Target   string   `json:"target"`
+	Policies []string `json:"policies"`
 }
 
 type thingPrincipalsRecord struct {
@@ -154,13 +158,13 @@ func (s *Store) recordValue(key string) (any, bool) {
 			rec.Versions = append(rec.Versions, policyVersionRecord{ID: v.id, Document: v.document, Created: v.created})
 		}
 		return rec, true
-	case strings.HasPrefix(key, policyTargetsPrefix):
-		name := key[len(policyTargetsPrefix):]
-		targets := s.policyTargets[name]
-		if len(targets) == 0 {
+	case strings.HasPrefix(key, targetPoliciesPrefix):
+		target := key[len(targetPoliciesPrefix):]
+		policies := s.targetPolicies[target]
+		if len(policies) == 0 {
 			return nil, false
 		}
-		return policyTargetsRecord{Name: name, Targets: targets}, true
+		return targetPoliciesRecord{Target: target, Policies: policies}, true
 	case strings.HasPrefix(key, thingPrincipalPrefix):
 		thing := key[len(thingPrincipalPrefix):]
 		ta := s.thingPrincipals[thing]
@@ -190,8 +194,8 @@ func (s *Store) Keys() []string {
 	for n := range s.policies {
 		keys = append(keys, policyKey(n))
 	}
-	for n := range s.policyTargets {
-		keys = append(keys, policyTargetsKey(n))
+	for t := range s.targetPolicies {
+		keys = append(keys, targetPoliciesKey(t))
 	}
 	for t := range s.thingPrincipals {
 		keys = append(keys, thingPrincipalsKey(t))
@@ -261,18 +265,18 @@ func (s *Store) Restore(key string, value []byte) error {
 		s.cas[r.ID] = &caCertificate{id: r.ID, pem: r.PEM, cert: cert, status: r.Status, autoReg: r.AutoReg, mode: r.Mode,
 			config: r.Config, tags: r.Tags, created: utc(r.Created), modified: utc(r.Modified), version: r.Version,
 			generationID: r.GenerationID, seq: r.Seq}
-	case strings.HasPrefix(key, policyTargetsPrefix):
-		var r policyTargetsRecord
+	case strings.HasPrefix(key, targetPoliciesPrefix):
+		var r targetPoliciesRecord
 		if err := dec.Decode(&r); err != nil {
 			return bad(err)
 		}
-		if err := named(r.Name, policyTargetsPrefix); err != nil {
+		if err := named(r.Target, targetPoliciesPrefix); err != nil {
 			return err
 		}
-		if len(r.Targets) == 0 || !slices.IsSorted(r.Targets) {
-			return bad(errors.New("targets empty or not sorted"))
+		if len(r.Policies) == 0 || !slices.IsSorted(r.Policies) {
+			return bad(errors.New("policies empty or not sorted"))
 		}
-		s.policyTargets[r.Name] = r.Targets
+		s.targetPolicies[r.Target] = r.Policies
 	case strings.HasPrefix(key, policyPrefix):
 		var r policyRecord
 		if err := dec.Decode(&r); err != nil {
@@ -340,13 +344,13 @@ func (s *Store) FinishRestore() error {
 	slices.SortFunc(s.caOrder, func(a, b *caCertificate) int { return cmpU(a.seq, b.seq) })
 	slices.SortFunc(s.polOrder, func(a, b *policyEntry) int { return cmpU(a.seq, b.seq) })
 
-	clear(s.targetPolicies)
-	for name, targets := range s.policyTargets {
-		if s.policies[name] == nil {
-			errs = append(errs, errorf("record %s: policy %s does not exist", policyTargetsKey(name), name))
-		}
-		for _, t := range targets {
-			s.targetPolicies[t], _ = insertSorted(s.targetPolicies[t], name)
+	clear(s.policyTargets)
+	for target, names := range s.targetPolicies {
+		for _, name := range names {
+			if s.policies[name] == nil {
+				errs = append(errs, errorf("record %s: policy %s does not exist", targetPoliciesKey(target), name))
+			}
+			s.addPolicyTarget(name, target)
 		}
 	}
 	clear(s.principalThings)
@@ -374,7 +378,7 @@ func (s *Store) FinishRestore() error {
 		s.claimTokens[cl.token] = id
 		s.deadlines = append(s.deadlines, deadline{at: cl.expires, certID: id})
 	}
-	slices.SortFunc(s.deadlines, compareDeadlines)
+	heap.Init(&s.deadlines)
 	clear(s.changes)
 	clear(s.deactivated)
 	clear(s.auth)

@@ -205,7 +205,8 @@ func TestRestoreCorruption(t *testing.T) {
 		}
 	}
 	s2, _ := New(Options{CA: e.ca, Rand: rand.NewChaCha8([32]byte{}), Things: e.things})
-	if err := s2.Restore(policyTargetsKey("gone"), []byte(`{"policyName":"gone","targets":["arn:aws:iot:us-east-1:123456789012:cert/`+strings.Repeat("1", 64)+`"]}`)); err != nil {
+	target := "arn:aws:iot:us-east-1:123456789012:cert/" + strings.Repeat("1", 64)
+	if err := s2.Restore(targetPoliciesKey(target), []byte(`{"target":"`+target+`","policies":["gone"]}`)); err != nil {
 		t.Fatal(err)
 	}
 	if err := s2.FinishRestore(); err == nil || !strings.Contains(err.Error(), "policy gone does not exist") {

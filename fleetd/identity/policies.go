@@ -191,7 +191,7 @@ func (s *Store) DeletePolicy(req DeletePolicyRequest, now time.Time) error {
 	if err != nil {
 		return err
 	}
-	if targets := s.policyTargets[p.name]; len(targets) > 0 {
+	if targets := s.sortedTargets(p.name); len(targets) > 0 {
 		return awserr.New(awserr.DeleteConflict, "Policy %s is attached to %d target(s), e.g. %s; detach it first.",
 			p.name, len(targets), targets[0])
 	}
@@ -434,8 +434,8 @@ func (s *Store) attach(policyName, target string) error {
 			target, n, MaxPoliciesPerTarget)
 	}
 	s.targetPolicies[target], _ = insertSorted(s.targetPolicies[target], policyName)
-	s.policyTargets[policyName], _ = insertSorted(s.policyTargets[policyName], target)
-	s.dirty(policyTargetsKey(policyName))
+	s.addPolicyTarget(policyName, target)
+	s.dirty(targetPoliciesKey(target))
 	s.invalidateTarget(target)
 	return nil
 }
@@ -471,9 +471,8 @@ func (s *Store) detach(policyName, target string) {
 		return
 	}
 	setOrDelete(s.targetPolicies, target, list)
-	targets, _ := removeSorted(s.policyTargets[policyName], target)
-	setOrDelete(s.policyTargets, policyName, targets)
-	s.dirty(policyTargetsKey(policyName))
+	s.removePolicyTarget(policyName, target)
+	s.dirty(targetPoliciesKey(target))
 	s.invalidateTarget(target)
 }
 
@@ -564,7 +563,7 @@ func (s *Store) ListTargetsForPolicy(req ListTargetsForPolicyRequest) (ListTarge
 	if err != nil {
 		return ListTargetsForPolicyResponse{}, err
 	}
-	page, next, err := pageNames("policy-targets/"+p.name, s.policyTargets[p.name], req.Marker,
+	page, next, err := pageNames("policy-targets/"+p.name, s.sortedTargets(p.name), req.Marker,
 		pageSize(req.PageSize, DefaultPageSize))
 	if err != nil {
 		return ListTargetsForPolicyResponse{}, err
@@ -659,7 +658,7 @@ func (s *Store) ListPolicyPrincipals(req ListPolicyPrincipalsRequest) (ListPolic
 		return ListPolicyPrincipalsResponse{}, err
 	}
 	var principals []string
-	for _, t := range s.policyTargets[p.name] {
+	for _, t := range s.sortedTargets(p.name) {
 		if !strings.Contains(t, ":thinggroup/") {
 			principals = append(principals, t)
 		}

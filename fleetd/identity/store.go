@@ -84,9 +84,11 @@ type Store struct {
 	policies  map[string]*policyEntry
 	polOrder  []*policyEntry
 
-	// policyTargets: policy name → sorted targets (canonical principal or
-	// thing group ARNs); targetPolicies is its inverse.
-	policyTargets  map[string][]string
+	// targetPolicies: target (canonical principal or thing group ARN) →
+	// its sorted policies, at most MaxPoliciesPerTarget: what is persisted.
+	// policyTargets is its inverse, a set per policy, so that attaching
+	// one policy to a million certificates costs O(1) each.
+	policyTargets  map[string]map[string]struct{}
 	targetPolicies map[string][]string
 	// thingPrincipals: thing → its attachments; principalThings: principal
 	// → sorted thing names.
@@ -95,7 +97,7 @@ type Store struct {
 
 	claims      map[string]*claim // by certificate id
 	claimTokens map[string]string // token → certificate id
-	deadlines   []deadline        // sorted by (at, certificate id)
+	deadlines   deadlineHeap      // claim expiries, a min-heap; stale entries skipped
 
 	registrationCode string
 	seq              uint64 // creation order of certificates, CAs and policies
@@ -132,7 +134,7 @@ func New(opts Options) (*Store, error) {
 		certs:           map[string]*certificate{},
 		cas:             map[string]*caCertificate{},
 		policies:        map[string]*policyEntry{},
-		policyTargets:   map[string][]string{},
+		policyTargets:   map[string]map[string]struct{}{},
 		targetPolicies:  map[string][]string{},
 		thingPrincipals: map[string]*thingAttachments{},
 		principalThings: map[string][]string{},
@@ -243,3 +245,32 @@ func removeSorted(list []string, v string) ([]string, bool) {
 }
 
 func errorf(format string, args ...any) error { return fmt.Errorf("identity: "+format, args...) }
+
+// sortedTargets returns a policy's targets in byte-wise order.
+func (s *Store) sortedTargets(policyName string) []string {
+	set := s.policyTargets[policyName]
+	out := make([]string, 0, len(set))
+	for t := range set {
+		out = append(out, t)
+	}
+	slices.Sort(out)
+	return out
+}
+
+func (s *Store) addPolicyTarget(policyName, target string) {
+	set := s.policyTargets[policyName]
+	if set == nil {
+		set = map[string]struct{}{}
+		s.policyTargets[policyName] = set
+	}
+	set[target] = struct{}{}
+}
+
+func (s *Store) removePolicyTarget(policyName, target string) {
+	if set := s.policyTargets[policyName]; set != nil {
+		delete(set, target)
+		if len(set) == 0 {
+			delete(s.policyTargets, policyName)
+		}
+	}
+}
