@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -194,4 +195,102 @@ func TestDaemonWithRealClients(t *testing.T) {
 	if got, _ := denied.CombinedOutput(); !strings.Contains(string(got), "All subscription requests were denied") {
 		t.Errorf("subscribing to another thing's shadow printed %q; want it denied", got)
 	}
+}
+
+// fails runs the aws CLI and checks it fails with an AWS error code.
+func (d *daemon) fails(t *testing.T, code string, args ...string) {
+	t.Helper()
+	cmd := exec.Command("aws", append(args, "--endpoint-url", d.http, "--region", "us-east-1", "--output", "json")...)
+	cmd.Env = append(os.Environ(), "AWS_ACCESS_KEY_ID="+d.key, "AWS_SECRET_ACCESS_KEY="+d.secret, "AWS_CONFIG_FILE=/dev/null",
+		"AWS_SHARED_CREDENTIALS_FILE=/dev/null", "AWS_EC2_METADATA_DISABLED=true", "AWS_PAGER=", "AWS_MAX_ATTEMPTS=1")
+	out, err := cmd.CombinedOutput()
+	if err == nil || !strings.Contains(string(out), "("+code+")") {
+		t.Errorf("aws %s: %v %s; want %s", strings.Join(args, " "), err, out, code)
+	}
+}
+
+// TestDaemonWithAWSCLI drives the real daemon through the aws CLI: the
+// registry, fleet indexing and its aggregations, a shadow, a job from an
+// s3:// document with rollout, abort and timeout settings, a bulk
+// registration from CSV with its reports, and the errors for unknown
+// things and bad queries.
+func TestDaemonWithAWSCLI(t *testing.T) {
+	for _, tool := range []string{"aws", "go"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Skipf("%s is not installed", tool)
+		}
+	}
+	d := startDaemon(t)
+	d.aws(t, "iot", "create-thing-type", "--thing-type-name", "Sensor_v3")
+	d.aws(t, "iot", "create-thing-group", "--thing-group-name", "Production")
+	for i, temp := range []string{"55", "61.5", "70"} {
+		name := "sensor-" + strconv.Itoa(i)
+		d.aws(t, "iot", "create-thing", "--thing-name", name, "--thing-type-name", "Sensor_v3", "--attribute-payload", `{"attributes":{"batch":"42"}}`)
+		d.aws(t, "iot", "add-thing-to-thing-group", "--thing-group-name", "Production", "--thing-name", name)
+		d.aws(t, "iot", "update-indexing-configuration", "--thing-indexing-configuration",
+			`{"thingIndexingMode":"REGISTRY_AND_SHADOW","customFields":[{"name":"shadow.reported.temperature","type":"Number"}]}`)
+		d.aws(t, "iot-data", "update-thing-shadow", "--thing-name", name, "--payload", `{"state":{"reported":{"temperature":`+temp+`}}}`, filepath.Join(d.dir, "shadow.json"))
+	}
+	s := d.aws(t, "iot", "search-index", "--query-string", "shadow.reported.temperature > 60 AND thingGroupNames:Production")
+	if n := len(s["things"].([]any)); n != 2 {
+		t.Errorf("search-index found %d things; want 2", n)
+	}
+	if st := d.aws(t, "iot", "get-statistics", "--query-string", "*", "--aggregation-field", "shadow.reported.temperature"); st["statistics"].(map[string]any)["maximum"] != 70.0 {
+		t.Errorf("get-statistics = %v", st)
+	}
+	if p := d.aws(t, "iot", "get-percentiles", "--query-string", "*", "--aggregation-field", "shadow.reported.temperature", "--percents", "50"); len(p["percentiles"].([]any)) != 1 {
+		t.Errorf("get-percentiles = %v", p)
+	}
+	if b := d.aws(t, "iot", "get-buckets-aggregation", "--query-string", "*", "--aggregation-field", "thingTypeName",
+		"--buckets-aggregation-type", `{"termsAggregation":{"maxBuckets":5}}`); b["totalCount"] != 3.0 {
+		t.Errorf("get-buckets-aggregation = %v", b)
+	}
+	d.fails(t, "ResourceNotFoundException", "iot", "describe-thing", "--thing-name", "nobody")
+	d.fails(t, "InvalidQueryException", "iot", "search-index", "--query-string", "shadow.reported.temperature > (")
+
+	// A job whose document is an S3 object of the data directory.
+	if err := os.MkdirAll(filepath.Join(d.dir, "s3", "firmware"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(d.dir, "s3", "firmware", "2.2.0.json"), []byte(`{"version":"2.2.0"}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	d.aws(t, "iot", "create-job", "--job-id", "fw", "--targets", "arn:aws:iot:us-east-1:123456789012:thinggroup/Production",
+		"--document-source", "s3://firmware/2.2.0.json",
+		"--job-executions-rollout-config", `{"maximumPerMinute":100}`,
+		"--abort-config", `{"criteriaList":[{"failureType":"FAILED","action":"CANCEL","thresholdPercentage":20,"minNumberOfExecutedThings":10}]}`,
+		"--timeout-config", `{"inProgressTimeoutInMinutes":30}`)
+	job := d.aws(t, "iot", "describe-job", "--job-id", "fw")["job"].(map[string]any)
+	if job["status"] != "IN_PROGRESS" || job["timeoutConfig"].(map[string]any)["inProgressTimeoutInMinutes"] != 30.0 {
+		t.Errorf("describe-job = %v", job)
+	}
+
+	// Bulk registration from the factory's CSV: the batch is small, so it
+	// is registered when the call returns.
+	if err := os.MkdirAll(filepath.Join(d.dir, "s3", "factory"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	csv := "ThingName\nbatch-1\nbad name\nbatch-2\n"
+	if err := os.WriteFile(filepath.Join(d.dir, "s3", "factory", "batch.csv"), []byte(csv), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	task := d.aws(t, "iot", "start-thing-registration-task", "--input-file-bucket", "factory", "--input-file-key", "batch.csv",
+		"--role-arn", "arn:aws:iam::123456789012:role/Bulk", "--template-body",
+		`{"Parameters":{"ThingName":{"Type":"String"}},"Resources":{"thing":{"Type":"AWS::IoT::Thing","Properties":{"ThingName":{"Ref":"ThingName"}}}}}`)
+	desc := d.aws(t, "iot", "describe-thing-registration-task", "--task-id", task["taskId"].(string))
+	if desc["status"] != "Completed" || desc["successCount"] != 2.0 || desc["failureCount"] != 1.0 {
+		t.Errorf("describe-thing-registration-task = %v", desc)
+	}
+	for _, kind := range []string{"RESULTS", "ERRORS"} {
+		r := d.aws(t, "iot", "list-thing-registration-task-reports", "--task-id", task["taskId"].(string), "--report-type", kind)
+		links, _ := r["resourceLinks"].([]any)
+		if len(links) != 1 {
+			t.Errorf("list-thing-registration-task-reports %s = %v", kind, r)
+			continue
+		}
+		if _, err := os.Stat(filepath.Join(d.dir, "s3", strings.TrimPrefix(links[0].(string), "s3://"))); err != nil {
+			t.Errorf("report %s: %v", links[0], err)
+		}
+	}
+	d.aws(t, "iot", "describe-thing", "--thing-name", "batch-2")
 }

@@ -122,6 +122,10 @@ func (e *Engine) StartThingRegistrationTask(now time.Time, req StartThingRegistr
 	e.taskOrder = append(e.taskOrder, t)
 	e.dirtyTask(t)
 	e.sink.Event(Event{Time: now, Kind: EventTaskStarted, TaskID: t.id, Detail: "s3://" + t.bucket + "/" + t.key})
+	// The first slice runs at once: a factory batch of a few hundred
+	// devices is registered when the call returns, larger ones continue
+	// slice by slice on Tick.
+	e.runSlice(now, t)
 	return StartThingRegistrationTaskResponse{TaskId: t.id}, nil
 }
 
