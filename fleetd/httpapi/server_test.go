@@ -125,7 +125,7 @@ func startServer(t *testing.T) *httptest.Server {
 }
 
 // startServerIn starts the API on a node whose data directory is dir.
-func startServerIn(t *testing.T, dir string) (*httptest.Server, *node.Node) {
+func startServerIn(t testing.TB, dir string) (*httptest.Server, *node.Node) {
 	ca, err := pki.NewCA(time.Now(), rand.Reader, pki.CAOptions{CommonName: "fleetd test CA"})
 	if err != nil {
 		t.Fatal(err)

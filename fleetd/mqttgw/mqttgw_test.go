@@ -21,7 +21,7 @@ var users = map[string]string{"lamp": "lamp-pw", "watcher": "watcher-pw"}
 
 // start opens a node in a temporary directory behind a gateway on a free
 // port, with the thing "lamp" registered.
-func start(t *testing.T) (*Gateway, *node.Node) {
+func start(t testing.TB) (*Gateway, *node.Node) {
 	t.Helper()
 	log := slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn}))
 	g, err := New(nil, Options{Addr: "127.0.0.1:0", Users: users, Logger: log})

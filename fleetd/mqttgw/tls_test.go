@@ -39,7 +39,7 @@ type tlsFleet struct {
 // startTLS opens a node with a CA behind a gateway with an mTLS listener,
 // and registers the thing "lamp" with an ACTIVE certificate carrying
 // devicePolicy.
-func startTLS(t *testing.T) *tlsFleet {
+func startTLS(t testing.TB) *tlsFleet {
 	t.Helper()
 	log := slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn}))
 	ca, err := pki.NewCA(time.Now(), rand.Reader, pki.CAOptions{CommonName: "mqttgw test CA"})
