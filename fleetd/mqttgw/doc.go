@@ -46,8 +46,9 @@
 //     each delivery. Plain-listener clients are not checked.
 //   - A certificate that stops being ACTIVE (core event
 //     CertificateDeactivated) has its connections closed at once.
-//   - OnSessionEstablished: core.Connect with the client id, the user name
-//     as principal and the remote IP. The core sends the lifecycle
+//   - OnSessionEstablished: core.Connect with the client id, the principal
+//     (the certificate id on the mTLS listener, the user name on the plain
+//     one) and the remote IP. The core sends the lifecycle
 //     "connected" event and, when the client id names a thing, updates its
 //     connectivity. It runs before the broker reads the client's first
 //     packet, so a session's requests always follow its connect.
@@ -107,8 +108,6 @@
 //
 // # Not done yet
 //
-//   - The certificate id as the lifecycle events' principalIdentifier (the
-//     user name is used on both listeners).
 //   - Subscription lifecycle events ($aws/events/subscriptions/...), broker
 //     quotas beyond packet size (subscriptions per connection, topic depth),
 //     the 10 in-flight shadow requests per connection limit, and the Last

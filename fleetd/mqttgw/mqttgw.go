@@ -375,7 +375,11 @@ func (h *hook) OnSessionEstablished(cl *mqtt.Client, pk packets.Packet) {
 		ip = host
 	}
 	h.g.o.Metrics.ClientConnected()
-	req := core.ConnectRequest{ClientID: cl.ID, PrincipalID: string(cl.Properties.Username), IPAddress: ip}
+	principal := string(cl.Properties.Username)
+	if certID, ok := h.certs.get(cl); ok {
+		principal = certID // AWS's principalIdentifier for a certificate
+	}
+	req := core.ConnectRequest{ClientID: cl.ID, PrincipalID: principal, IPAddress: ip}
 	h.do("connect", cl.ID, func(c *core.Core, now time.Time) error { c.Connect(now, req); return nil })
 }
 
