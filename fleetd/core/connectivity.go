@@ -174,3 +174,29 @@ func (c *Core) rand() *rand.Rand {
 func thingNotFound(name string) error {
 	return awserr.New(awserr.ResourceNotFound, "Thing %s cannot be found.", name)
 }
+
+// subscriptionEvent is AWS's $aws/events/subscriptions/... payload.
+type subscriptionEvent struct {
+	ClientID            string   `json:"clientId"`
+	Timestamp           int64    `json:"timestamp"`
+	EventType           string   `json:"eventType"`
+	SessionIdentifier   string   `json:"sessionIdentifier"`
+	PrincipalIdentifier string   `json:"principalIdentifier"`
+	Topics              []string `json:"topics"`
+}
+
+// Subscribed publishes the lifecycle event of a client's SUBSCRIBE
+// (subscribed true) or UNSUBSCRIBE: the topic filters granted.
+func (c *Core) Subscribed(now time.Time, clientID string, topics []string, subscribed bool) {
+	cs := c.conns[clientID]
+	if cs == nil || !cs.Connected || len(topics) == 0 || strings.ContainsAny(clientID, "#+") {
+		return
+	}
+	kind := "subscribed"
+	if !subscribed {
+		kind = "unsubscribed"
+	}
+	b, _ := json.Marshal(subscriptionEvent{ClientID: clientID, Timestamp: now.UnixMilli(), EventType: kind,
+		SessionIdentifier: cs.Session, PrincipalIdentifier: cs.Principal, Topics: topics})
+	c.publish("$aws/events/subscriptions/"+kind+"/"+clientID, b)
+}

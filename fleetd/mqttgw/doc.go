@@ -108,8 +108,7 @@
 //
 // # Not done yet
 //
-//   - Subscription lifecycle events ($aws/events/subscriptions/...), broker
-//     quotas beyond packet size (subscriptions per connection, topic depth),
+//   - Broker quotas beyond packet size (subscriptions per connection, topic depth),
 //     the 10 in-flight shadow requests per connection limit, and the Last
 //     Will rules of AWS (mochi sends the will on every abnormal end).
 package mqttgw

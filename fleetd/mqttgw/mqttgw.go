@@ -323,7 +323,7 @@ func (h *hook) ID() string { return "fleetd" }
 func (h *hook) Provides(b byte) bool {
 	switch b {
 	case mqtt.OnConnectAuthenticate, mqtt.OnACLCheck, mqtt.OnSessionEstablished, mqtt.OnDisconnect, mqtt.OnPublish,
-		mqtt.OnSubscribe, mqtt.OnSubscribed:
+		mqtt.OnSubscribe, mqtt.OnSubscribed, mqtt.OnUnsubscribed:
 		return true
 	}
 	return false
@@ -353,11 +353,36 @@ func (h *hook) OnSubscribe(cl *mqtt.Client, pk packets.Packet) packets.Packet {
 	return pk
 }
 
-// OnSubscribed ends the subscription's checks.
+// OnSubscribed ends the subscription's checks and publishes the
+// subscription lifecycle event with the filters granted.
 func (h *hook) OnSubscribed(cl *mqtt.Client, pk packets.Packet, reasonCodes []byte) {
 	if isTLS(cl) {
 		h.subs.end(cl)
 	}
+	if cl.Net.Inline {
+		return
+	}
+	var granted []string
+	for i, f := range pk.Filters {
+		if i < len(reasonCodes) && reasonCodes[i] < 0x80 {
+			granted = append(granted, f.Filter)
+		}
+	}
+	id := cl.ID
+	h.do("subscribed", id, func(c *core.Core, now time.Time) error { c.Subscribed(now, id, granted, true); return nil })
+}
+
+// OnUnsubscribed publishes the unsubscription lifecycle event.
+func (h *hook) OnUnsubscribed(cl *mqtt.Client, pk packets.Packet) {
+	if cl.Net.Inline {
+		return
+	}
+	var topics []string
+	for _, f := range pk.Filters {
+		topics = append(topics, f.Filter)
+	}
+	id := cl.ID
+	h.do("unsubscribed", id, func(c *core.Core, now time.Time) error { c.Subscribed(now, id, topics, false); return nil })
 }
 
 // OnACLCheck decides publishes and subscribes of mTLS clients by their
