@@ -32,7 +32,11 @@
 // (percentiles in seconds), jobs.*.history (the per-minute timeline, notes
 // and the HdrHistograms, compressed, so that Read and Merge can combine
 // shard reports), queries.*.at, queries.*.sameThings and
-// queries.*.differences (a few things on one side only). Everything except wall depends on the scenario and seed alone:
+// queries.*.differences (a few things on one side only), and provisioning
+// ({provisioned, refused, refusedBy: reason → count, registrationTasks:
+// bulk cohort → {taskId, status, successCount, failureCount, startedAt,
+// finishedAt, error}}), which the provisioned, refused and
+// registrationTask expectations read (provisioning.go). Everything except wall depends on the scenario and seed alone:
 // maps are written with sorted keys and numbers in a fixed format, so two
 // runs give byte-identical files once wall is removed (Deterministic).
 //

@@ -62,6 +62,8 @@ func check(rep *Report, e scenario.Expectation) (bool, string) {
 			detail += fmt.Sprintf(" (%v)", q.Differences)
 		}
 		return equal == e.EqualsTruth, detail
+	case scenario.Provisioned, scenario.Refused, scenario.TaskStatus, scenario.TaskCounter:
+		return checkProvisioning(rep, e)
 	}
 	return false, "unknown kind of expectation"
 }

@@ -60,6 +60,7 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 		}
 		fmt.Fprintf(&b, "| %s | %s | %s |\n", mark, e.Expect, e.Detail)
 	}
+	writeProvisioning(&b, r.Provisioning, r.Devices, true)
 	for _, id := range sortedKeys(r.Jobs) {
 		writeJob(&b, id, r.Jobs[id], r.Timeline[id])
 	}
@@ -140,6 +141,7 @@ func WriteSummary(w io.Writer, r *Report) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintf(tw, "%s: %s (seed %d, %d devices, %s simulated, %.1f s wall, %.0f events/s)\n",
 		r.Scenario, verdict(r.Passed), r.Seed, r.Devices, clock(time.Duration(r.SimulatedSeconds*float64(time.Second))), r.Wall.Seconds, r.Wall.EventsPerSecond)
+	writeProvisioning(tw, r.Provisioning, r.Devices, false)
 	if len(r.Jobs) > 0 {
 		fmt.Fprintln(tw, "\njob\tstatus\tsucceeded\tfailed\trejected\ttimed out\tcanceled\tqueued\tin progress\tended")
 		for _, id := range sortedKeys(r.Jobs) {

@@ -135,7 +135,7 @@ func Merge(shards []*Report) (*Report, error) {
 	}
 	first := shards[0]
 	out := &Report{Scenario: first.Scenario, Seed: first.Seed, Jobs: map[string]Job{}, Queries: map[string]Query{},
-		Timeline: map[string]*JobHistory{}, Warnings: first.Warnings}
+		Timeline: map[string]*JobHistory{}, Warnings: first.Warnings, Provisioning: NewProvisioning()}
 	for i, r := range shards {
 		if r.Scenario != first.Scenario || r.Seed != first.Seed {
 			return nil, fmt.Errorf("merging reports: report %d is of %s seed %d, report 1 of %s seed %d", i+1, r.Scenario, r.Seed, first.Scenario, first.Seed)
@@ -146,6 +146,7 @@ func Merge(shards []*Report) (*Report, error) {
 		out.Wall.Seconds = max(out.Wall.Seconds, r.Wall.Seconds)
 		out.Wall.EventsPerSecond += r.Wall.EventsPerSecond
 		out.Wall.PeakRSSBytes = max(out.Wall.PeakRSSBytes, r.Wall.PeakRSSBytes)
+		mergeProvisioning(&out.Provisioning, r.Provisioning)
 		for id, j := range r.Jobs {
 			out.Jobs[id] = mergeJob(out.Jobs[id], j, i == 0 || !hasJob(shards[:i], id))
 			if h := r.Timeline[id]; h != nil {

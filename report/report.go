@@ -16,6 +16,7 @@ type Report struct {
 	Events           uint64                 `json:"events"`
 	Jobs             map[string]Job         `json:"jobs"`
 	Queries          map[string]Query       `json:"queries"`
+	Provisioning     Provisioning           `json:"provisioning"`
 	Expectations     []ExpectationResult    `json:"expectations"`
 	Passed           bool                   `json:"passed"`
 	Wall             Wall                   `json:"wall"`

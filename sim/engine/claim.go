@@ -3,6 +3,7 @@ package engine
 import (
 	"crypto/rand"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -45,11 +46,17 @@ func newCA() (*pki.CA, error) {
 // when a cohort provisions by claim, the claim certificate.
 func (s *Sim) setupProvisioning(now time.Time) error {
 	for _, t := range s.sc.Templates {
+		tags, long := safeguardTags(t.Safeguards)
 		_, err := core.DoProvision(s.core, now, (*provision.Engine).CreateProvisioningTemplate, provision.CreateProvisioningTemplateRequest{
 			TemplateName: t.Name, Description: t.Description, TemplateBody: string(t.Body), Enabled: t.Enabled,
-			ProvisioningRoleArn: t.ProvisioningRoleArn, Type: t.Type})
+			ProvisioningRoleArn: t.ProvisioningRoleArn, Type: t.Type, Tags: tags})
 		if err != nil {
 			return fmt.Errorf("provisioning template %s (%s): %w", t.Name, t.Pos, err)
+		}
+		if long {
+			if err := s.setLongAllowList(now, t); err != nil {
+				return err
+			}
 		}
 	}
 	needClaim := false
@@ -98,7 +105,11 @@ func (p claimProvisioner) request(c *core.Core, now time.Time, device, topic str
 		return r, fmt.Errorf("%s answered %s: %w", topic, body, err)
 	}
 	if strings.HasSuffix(t, "/rejected") {
-		return r, fmt.Errorf("%s rejected: %d %s: %s", topic, r.StatusCode, r.ErrorCode, r.ErrorMessage)
+		msg := fmt.Sprintf("%s rejected: %d %s: %s", topic, r.StatusCode, r.ErrorCode, r.ErrorMessage)
+		if r.ErrorCode == provision.CodeAccessDenied || r.ErrorCode == provision.CodeThrottled {
+			return r, &refusedError{msg: msg}
+		}
+		return r, errors.New(msg)
 	}
 	return r, nil
 }
@@ -122,9 +133,22 @@ func (p claimProvisioner) Provision(c *core.Core, now time.Time, d DeviceSpec) e
 		return fmt.Errorf("device %s: %w", d.Name, err)
 	}
 	if reg.ThingName != d.Name {
-		return fmt.Errorf("device %s: template %s named the thing %q; the simulator needs the device's name: make ThingName a parameter set to \"${device.id}\"",
-			d.Name, d.Cohort.Provisioning.Template, reg.ThingName)
+		return misnamedThing(d, reg.ThingName)
 	}
+	return enrol(c, now, d)
+}
+
+// misnamedThing is the error for a template that does not name the thing
+// after the device.
+func misnamedThing(d DeviceSpec, thingName string) error {
+	return fmt.Errorf("device %s: template %s named the thing %q; the simulator needs the device's name: make ThingName a parameter set to \"${device.id}\"",
+		d.Name, d.Cohort.Provisioning.Template, thingName)
+}
+
+// enrol merges the device's cohort attributes into its new thing and joins
+// its cohort groups, as a fleet's enrolment backend would after a claim or
+// bulk registration.
+func enrol(c *core.Core, now time.Time, d DeviceSpec) error {
 	if len(d.Attributes) > 0 {
 		err := core.DoErr(c, now, (*registry.Registry).UpdateThing, registry.UpdateThingRequest{ThingName: d.Name,
 			AttributePayload: &registry.AttributePayload{Attributes: d.Attributes, Merge: true}})

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"encoding/json"
+	"errors"
 	"math/rand/v2"
 	"strconv"
 
@@ -54,7 +55,8 @@ func (s *Sim) attributes(d uint32) map[string]string {
 // cohort's next device.
 func (s *Sim) provisionNext(d uint32) {
 	ci := int(s.fleet.cohortOf[d])
-	if err := s.provision(d); err != nil {
+	var refused *refusedError
+	if err := s.provision(d); err != nil && !errors.As(err, &refused) {
 		s.rep.Warnings = append(s.rep.Warnings, err.Error())
 	}
 	if next, ok := s.nextInShard(d+1, ci); ok {
@@ -62,19 +64,33 @@ func (s *Sim) provisionNext(d uint32) {
 	}
 }
 
-// provision creates device d through its cohort's provisioner, reports
-// its initial shadow, connects it and starts its behaviours.
-func (s *Sim) provision(d uint32) error {
+// deviceSpec is what a provisioner knows of device d: its name, sampled
+// attributes and provisioning parameters.
+func (s *Sim) deviceSpec(d uint32) DeviceSpec {
 	c := s.cohort(d)
 	spec := DeviceSpec{Name: s.fleet.names[d], Index: int(s.fleet.index[d]), Cohort: c, Attributes: s.attributes(d)}
 	if len(c.Provisioning.Parameters) > 0 {
 		spec.Parameters = scenario.SampleFields(c.Provisioning.Parameters, s.rng.at(d, purposeAttributes, 1), s.vars(d, nil))
 	}
-	err := s.provisioners[c.Provisioning.Method].Provision(s.core, s.now(), spec)
+	return spec
+}
+
+// provision creates device d through its cohort's provisioner, then brings
+// it online.
+func (s *Sim) provision(d uint32) error {
+	err := s.provisioners[s.cohort(d).Provisioning.Method].Provision(s.core, s.now(), s.deviceSpec(d))
 	s.drain()
 	if err != nil {
 		return err
 	}
+	s.online(d)
+	return nil
+}
+
+// online is a device whose thing exists: it reports its initial shadow,
+// connects and starts its behaviours.
+func (s *Sim) online(d uint32) {
+	c := s.cohort(d)
 	s.fleet.flags[d] |= flagProvisioned
 	s.provisioned++
 	if !c.Shadow.Empty() {
@@ -85,7 +101,6 @@ func (s *Sim) provision(d uint32) error {
 	if c.Churn != nil {
 		s.scheduleChurn(d)
 	}
-	return nil
 }
 
 // reportState samples st and sends it as the device's shadow update; the

@@ -9,9 +9,9 @@
 //	// expectations checked, the job timeline and latency histograms.
 //
 // Run fails (an error, no report) only when the scenario cannot be run at
-// all: a provisioning method that has no provisioner yet (claim, jitp and
-// bulk: see provisioner.go), or the core refusing the scenario's setup
-// (thing types, groups, indexing). Everything that happens during the run
+// all: a provisioning method that has no provisioner yet (jitp: see
+// provisioner.go), or the core refusing the scenario's setup (thing types,
+// groups, templates, indexing). Everything that happens during the run
 // — a job the engine refuses, an abort, an index that disagrees with the
 // truth — is in the report.
 //
@@ -35,8 +35,19 @@
 // # Devices
 //
 //   - Provisioning: method registry creates the things before the clock
-//     starts (the scenario format forbids start/over there). Ramped
-//     methods go through a provisioner; none but registry exists yet.
+//     starts (the scenario format forbids start/over there). claim runs
+//     fleet provisioning by claim per device, evenly over [start,
+//     start+over), through core.ProvisioningRequest with real certificates
+//     (claim.go); the templates' safeguards go to fleetd as fleetlab: tags
+//     (safeguards.go), and a refused device (ACCESS_DENIED or
+//     ThrottlingException) does not retry: the report counts it from the
+//     core's ProvisioningRefused event, by reason, instead of warning.
+//     bulk writes the cohort's CSV at start and runs one
+//     StartThingRegistrationTask (bulk.go); the core's ticks run it, each
+//     RESULTS line in Ready().Objects brings its device online, and the
+//     task's counts go to the report when it ends (one task at a time:
+//     later bulk cohorts wait). Claim and bulk devices are then enrolled:
+//     cohort attributes merged, cohort groups joined.
 //   - Connectivity: a cohort without connectivity connects at provisioning
 //     and stays connected; with it, devices alternate Up and Down periods,
 //     starting connected. Disconnects are CONNECTION_LOST.

@@ -24,8 +24,8 @@ type Options struct {
 	// Progress, when set, is called about twice a second of wall time with
 	// the state of the run (a terminal's live line).
 	Progress func(report.Progress)
-	// Provisioners add or replace provisioning methods (claim, jitp, bulk
-	// are not built in yet).
+	// Provisioners add or replace per-device provisioning methods (jitp
+	// is not built in yet; bulk runs a registration task and takes none).
 	Provisioners map[scenario.Method]Provisioner
 	// Shard, when Count > 1, runs only the devices d with d mod Count ==
 	// Index: a disjoint slice of the fleet, with each device exactly as
@@ -49,8 +49,11 @@ const (
 	kindAgentStart
 	kindAgentProgress
 	kindAgentFinish
-	kindTimeline // Arg: index in Scenario.Timeline
-	kindTruth    // Arg: index in Scenario.Timeline of the query
+	kindTimeline     // Arg: index in Scenario.Timeline
+	kindTruth        // Arg: index in Scenario.Timeline of the query
+	kindBulkStart    // Arg: the bulk cohort's index
+	kindRegistered   // a bulk-registered device's thing exists
+	kindBulkFinished // the running registration task ended
 )
 
 // Sim is one run of a scenario. It is single threaded.
@@ -67,6 +70,7 @@ type Sim struct {
 
 	provisioned  int
 	provisioners map[scenario.Method]Provisioner
+	bulk         bulkState
 	claimCertID  string // the fleet's claim certificate, when a cohort provisions by claim
 	jobs         []jobInfo
 	jobIndex     map[string]uint16
@@ -99,6 +103,7 @@ func New(sc *scenario.Scenario, opts Options) (*Sim, error) {
 		sc: sc, opts: opts, wheel: wheel.New(0), fleet: newFleet(sc), rng: newStreams(sc.Seed),
 		end: sc.Duration.Milliseconds(), jobIndex: map[string]uint16{}, truths: map[int]truthAnswer{},
 		rec: report.NewRecorder(), paths: newPathTable(), provisioners: map[scenario.Method]Provisioner{scenario.Registry: registryProvisioner{}},
+		bulk: bulkState{running: -1},
 	}
 	for m, p := range opts.Provisioners {
 		s.provisioners[m] = p
@@ -106,7 +111,8 @@ func New(sc *scenario.Scenario, opts Options) (*Sim, error) {
 	if sh := opts.Shard; sh.Count > 1 && (sh.Index < 0 || sh.Index >= sh.Count) {
 		return nil, fmt.Errorf("shard %d/%d: the index must be in [0, %d)", sh.Index, sh.Count, sh.Count)
 	}
-	s.rep = &report.Report{Scenario: sc.Name, Seed: sc.Seed, Jobs: map[string]report.Job{}, Queries: map[string]report.Query{}}
+	s.rep = &report.Report{Scenario: sc.Name, Seed: sc.Seed, Jobs: map[string]report.Job{}, Queries: map[string]report.Query{},
+		Provisioning: report.NewProvisioning()}
 	for d := range uint32(sc.Devices()) {
 		if opts.Shard.has(d) {
 			s.rep.Devices++
@@ -127,7 +133,7 @@ func New(sc *scenario.Scenario, opts Options) (*Sim, error) {
 		return nil, err
 	}
 	for _, c := range sc.Cohorts {
-		if c.Count > 0 && s.provisioners[c.Provisioning.Method] == nil {
+		if c.Count > 0 && c.Provisioning.Method != scenario.Bulk && s.provisioners[c.Provisioning.Method] == nil {
 			return nil, fmt.Errorf("cohort %s (%s): provisioning method %s is not available yet", c.Name, c.Pos, c.Provisioning.Method)
 		}
 	}
@@ -200,6 +206,12 @@ func (s *Sim) setup() error {
 				if err := s.provision(d); err != nil {
 					return err
 				}
+			}
+			continue
+		}
+		if c.Provisioning.Method == scenario.Bulk {
+			if _, ok := s.nextInShard(first, ci); ok {
+				s.wheel.Schedule(wheel.Event{At: c.Provisioning.Start.Milliseconds(), Kind: kindBulkStart, Arg: uint32(ci)})
 			}
 			continue
 		}
@@ -309,6 +321,12 @@ func (s *Sim) handle(e wheel.Event) {
 		s.timeline(int(e.Arg))
 	case kindTruth:
 		s.takeTruth(int(e.Arg))
+	case kindBulkStart:
+		s.bulkStart(int(e.Arg))
+	case kindRegistered:
+		s.registered(d)
+	case kindBulkFinished:
+		s.bulkFinished()
 	}
 }
 
@@ -317,6 +335,10 @@ func (s *Sim) handle(e wheel.Event) {
 func (s *Sim) finish() {
 	s.rep.SimulatedSeconds = float64(s.end) / 1000
 	s.rep.Events = s.events
+	s.rep.Provisioning.Provisioned = s.provisioned
+	if s.bulk.running >= 0 {
+		s.describeTask(s.bulk.running, false) // still running when the run ended
+	}
 	hist := s.rec.Histories()
 	for _, j := range s.jobs {
 		if j.err != "" {

@@ -39,24 +39,38 @@ func run(t testing.TB, sc *scenario.Scenario) *report.Report {
 	return rep
 }
 
-// TestDeterminism runs the flagship twice with one seed: report.json must
-// be byte-identical apart from wall.
+// TestDeterminism runs scenarios twice with one seed: report.json must be
+// byte-identical apart from wall. The flagship provisions a cohort by
+// claim; the leaked-certificate scenario (its safeguard scaled with the
+// fleet) adds refusals.
 func TestDeterminism(t *testing.T) {
-	sc := load(t, "firmware-rollout-abort.yaml").Scaled(0.03)
-	a, err := run(t, sc).Deterministic()
-	if err != nil {
-		t.Fatal(err)
+	tests := []struct {
+		name string
+		sc   *scenario.Scenario
+	}{
+		{"flagship", load(t, "firmware-rollout-abort.yaml").Scaled(0.03)},
+		{"leaked claim", scaledWithLimits(load(t, "claim-leaked-certificate.yaml"), 0.01)},
+		{"bulk", load(t, "bulk-registration-csv.yaml").Scaled(0.03)},
 	}
-	b, err := run(t, sc).Deterministic()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(a, b) {
-		t.Fatalf("two runs with seed %d differ:\n%s\n---\n%s", sc.Seed, a, b)
-	}
-	c, _ := run(t, sc.WithSeed(sc.Seed+1)).Deterministic()
-	if bytes.Equal(a, c) {
-		t.Errorf("seeds %d and %d gave the same report", sc.Seed, sc.Seed+1)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			sc := tt.sc
+			a, err := run(t, sc).Deterministic()
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, err := run(t, sc).Deterministic()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(a, b) {
+				t.Fatalf("two runs with seed %d differ:\n%s\n---\n%s", sc.Seed, a, b)
+			}
+			c, _ := run(t, sc.WithSeed(sc.Seed+1)).Deterministic()
+			if bytes.Equal(a, c) {
+				t.Errorf("seeds %d and %d gave the same report", sc.Seed, sc.Seed+1)
+			}
+		})
 	}
 }
 
@@ -87,7 +101,7 @@ func TestLibrary(t *testing.T) {
 			rep := run(t, sc)
 			for i, e := range rep.Expectations {
 				switch sc.Expect[i].Kind {
-				case scenario.JobStatus, scenario.QueryTruth:
+				case scenario.JobStatus, scenario.QueryTruth, scenario.TaskStatus:
 					if !e.Passed {
 						t.Errorf("%s: %s", e.Expect, e.Detail)
 					}

@@ -11,13 +11,12 @@ import (
 
 // Provisioner brings one device into the registry the way its cohort's
 // provisioning method does: the thing with its type, attributes and static
-// groups. Only the registry method exists today.
+// groups. registry and claim (claim.go) are built in; bulk is not a
+// per-device provisioner but one registration task per cohort (bulk.go).
 //
-// TODO(claim, jitp, bulk): provisioners that go through the core's fleet
-// provisioning (CreateKeysAndCertificate + RegisterThing over MQTT with the
-// cohort's template and parameters), JITP (first connect with a CA-signed
-// certificate) and bulk registration, plugged in through
-// Options.Provisioners until they are built in.
+// TODO(jitp): a provisioner for first connect with a CA-signed
+// certificate, plugged in through Options.Provisioners until it is built
+// in.
 type Provisioner interface {
 	Provision(c *core.Core, now time.Time, d DeviceSpec) error
 }

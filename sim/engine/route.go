@@ -5,7 +5,9 @@ import (
 
 	"github.com/fleetlab/fleetlab/fleetd/core"
 	"github.com/fleetlab/fleetlab/fleetd/jobs"
+	"github.com/fleetlab/fleetlab/fleetd/provision"
 	"github.com/fleetlab/fleetlab/report"
+	"github.com/fleetlab/fleetlab/sim/wheel"
 )
 
 // drain takes what the core produced and delivers it: job events to the
@@ -14,6 +16,9 @@ import (
 // immediate) or is a change of its own state.
 func (s *Sim) drain() {
 	rd := s.core.Ready()
+	for i := range rd.Objects {
+		s.bulkResults(&rd.Objects[i])
+	}
 	for i := range rd.Events {
 		s.recordEvent(&rd.Events[i])
 	}
@@ -35,7 +40,15 @@ var jobEventKinds = map[core.EventKind]report.JobEventKind{
 }
 
 func (s *Sim) recordEvent(e *core.Event) {
-	if e.Job == "" {
+	switch {
+	case e.Kind == core.EventKind(provision.EventProvisioningRefused):
+		s.countRefusal(e)
+		return
+	case isTaskFinished(e):
+		// After the task's last RESULTS, which drain scheduled first.
+		s.wheel.Schedule(wheel.Event{At: s.nowMs, Kind: kindBulkFinished})
+		return
+	case e.Job == "":
 		return
 	}
 	kind, ok := jobEventKinds[e.Kind]

@@ -502,7 +502,9 @@ func (p *parser) provisioning(n *yaml.Node, s scope) Provisioning {
 	if v := f.get("start"); v != nil {
 		pr.Start, _ = d.duration(v, s.key("start"))
 	}
-	if v := f.get("over"); v != nil {
+	if v := f.get("over"); v != nil && method == "bulk" {
+		d.errorf(f.keys["over"], s, "over does not apply to method bulk: one registration task registers the whole cohort from start on")
+	} else if v != nil {
 		pr.Over, _ = d.duration(v, s.key("over"))
 	}
 	var tmpl *Template

@@ -70,6 +70,11 @@
 //	    description: "..."
 //	    provisioningRoleArn: arn:aws:iam::123456789012:role/Provisioning  # has a default
 //	    templateBody: {file: templates/fleet.json}  # or the template inline, or a JSON string
+//	    safeguards:                          # FleetLab's claim limits, sent as fleetlab: tags
+//	      maxRegistrationsPerClaim: 10000    # successful registrations per claim certificate
+//	      registrationsPerMinute: 600        # token bucket, burst 600
+//	      allowedSerials: {file: serials.txt}  # or [SN1, SN2]; separated by commas, spaces, lines
+//	      allowListParameter: SerialNumber   # default SerialNumber; needs allowedSerials
 //	devices:                       # required, at least one cohort
 //	  - name: rev-a                # required; [a-zA-Z0-9_-], at most 64
 //	    count: 8000                # required (unless inherited); 0 is allowed (a base for like:)
@@ -79,7 +84,7 @@
 //	      method: claim            # registry | claim | jitp | bulk
 //	      template: FleetTemplate  # claim, bulk: FLEET_PROVISIONING; jitp: JITP
 //	      start: 0s                # when the first device provisions
-//	      over: 20m                # devices provision evenly over [start, start+over)
+//	      over: 20m                # devices provision evenly over [start, start+over); not bulk
 //	      parameters: {SerialNumber: "${device.id}"}
 //	    attributes: {hw_rev: A, region: {oneOf: {us-east-1: 0.6, eu-west-1: 0.4}}}
 //	    shadow:
@@ -113,6 +118,11 @@
 //	  - {job: firmware-2-2-0-rollout, counter: numberOfFailedThings, min: 13, max: 400}  # min, max or both
 //	  - {query: old-connected, equalsTruth: true}
 //	  - {query: old-connected, count: 42}                    # or count: {min: 10, max: 50}
+//	  - {provisioned: 10000}                                 # or {min, max}
+//	  - {refused: {reason: MaxRegistrationsPerClaim, max: 0}}  # or refused: N; reason optional
+//	  # with a bulk cohort "batch", its registration task:
+//	  # - {registrationTask: batch, status: Completed}
+//	  # - {registrationTask: batch, counter: failureCount, max: 5}   # successCount | failureCount
 //
 // Sections in detail:
 //
@@ -126,7 +136,15 @@
 //     certificate's subject fields (CommonName, Country,
 //     DistinguishedNameQualifier, Organization, OrganizationalUnit,
 //     SerialNumber, StateName) and must cover the template's
-//     AWS::IoT::Certificate::* parameters.
+//     AWS::IoT::Certificate::* parameters. bulk takes no over: at start
+//     one StartThingRegistrationTask registers the cohort from a CSV input
+//     of its parameters (an unset or empty value is an empty cell, which
+//     fails the line when the template has no Default for it).
+//   - safeguards (FLEET_PROVISIONING templates only, at least one key):
+//     positive limits; allowedSerials inline (no commas or spaces in a
+//     serial) or {file: path} of a text file, never empty; the
+//     allowListParameter (SerialNumber by default) must be declared by the
+//     template.
 //   - A cohort without connectivity stays connected from provisioning on;
 //     with it, devices alternate up (connected) and down periods, starting
 //     connected.
@@ -151,11 +169,14 @@
 //     or query; any other key is reported as an unknown action. Entries run
 //     in time order (Scenario.Timeline is sorted; equal times keep file
 //     order). cancelJob must name a job created no later than it.
-//   - Expectations take one of four forms: {job, status, reasonCode?},
+//   - Expectations take one of eight forms: {job, status, reasonCode?},
 //     {job, counter, min?, max?} where counter is a jobProcessDetails
 //     counter (numberOfQueuedThings ... numberOfRemovedThings),
-//     {query, equalsTruth}, {query, count}. Expectation.String is the text
-//     the report prints.
+//     {query, equalsTruth}, {query, count}, {provisioned: N | {min?, max?}},
+//     {refused: N | {reason?, min?, max?}} (reason one of RefusalReasons),
+//     {registrationTask, status} and {registrationTask, counter, min?,
+//     max?} (registrationTask a bulk cohort; TaskStatuses, TaskCounters).
+//     Expectation.String is the text the report prints.
 //
 // # Values and distributions
 //

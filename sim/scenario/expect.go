@@ -20,11 +20,19 @@ var jobCounters = []string{
 // expectForms lists, per form, the keys it takes; the first is the one
 // that selects the form.
 var expectForms = map[ExpectKind][]string{
-	JobStatus:  {"job", "status", "reasonCode"},
-	JobCounter: {"job", "counter", "min", "max"},
-	QueryTruth: {"query", "equalsTruth"},
-	QueryCount: {"query", "count"},
+	JobStatus:   {"job", "status", "reasonCode"},
+	JobCounter:  {"job", "counter", "min", "max"},
+	QueryTruth:  {"query", "equalsTruth"},
+	QueryCount:  {"query", "count"},
+	Provisioned: {"provisioned"},
+	Refused:     {"refused"},
+	TaskStatus:  {"registrationTask", "status"},
+	TaskCounter: {"registrationTask", "counter", "min", "max"},
 }
+
+// expectSubjects are the keys that say what an expectation is about; one
+// expectation names exactly one.
+var expectSubjects = []string{"job", "query", "provisioned", "refused", "registrationTask"}
 
 func (p *parser) expectations(n *yaml.Node) {
 	if n == nil {
@@ -42,9 +50,15 @@ func (p *parser) expectations(n *yaml.Node) {
 			continue
 		}
 		e := Expectation{Pos: d.pos(it)}
+		var subjects []string
+		for _, k := range expectSubjects {
+			if f.has(k) {
+				subjects = append(subjects, k)
+			}
+		}
 		switch {
-		case f.has("job") && f.has("query"):
-			d.errorf(f.keys["query"], s, "an expectation is about a job or a query, not both")
+		case len(subjects) > 1:
+			d.errorf(f.keys[subjects[1]], s, "an expectation is about one of %s; this one names %s", strings.Join(expectSubjects, ", "), strings.Join(subjects, " and "))
 			continue
 		case f.has("job") && f.has("status"):
 			e.Kind = JobStatus
@@ -60,15 +74,27 @@ func (p *parser) expectations(n *yaml.Node) {
 		case f.has("query"):
 			d.errorf(f.node, s, "expected equalsTruth or count with query")
 			continue
+		case f.has("provisioned"):
+			e.Kind = Provisioned
+		case f.has("refused"):
+			e.Kind = Refused
+		case f.has("registrationTask") && f.has("status"):
+			e.Kind = TaskStatus
+		case f.has("registrationTask") && f.has("counter"):
+			e.Kind = TaskCounter
+		case f.has("registrationTask"):
+			d.errorf(f.node, s, "expected status or counter with registrationTask")
+			continue
 		default:
-			d.errorf(f.node, s, "expected {job, status}, {job, counter, min?, max?}, {query, equalsTruth} or {query, count}")
+			d.errorf(f.node, s, "expected {job, status}, {job, counter, min?, max?}, {query, equalsTruth}, {query, count}, {provisioned}, {refused}, {registrationTask, status} or {registrationTask, counter, min?, max?}")
 			continue
 		}
 		keys := expectForms[e.Kind]
+		formKey := keys[min(1, len(keys)-1)] // the key that picked the form
 		bad := false
 		for k, kn := range f.keys {
 			if !contains(keys, k) {
-				d.errorf(kn, s, "%s does not go with %s (this form takes %s)", k, keys[1], strings.Join(keys, ", "))
+				d.errorf(kn, s, "%s does not go with %s (this form takes %s)", k, formKey, strings.Join(keys, ", "))
 				bad = true
 			}
 		}
@@ -76,6 +102,18 @@ func (p *parser) expectations(n *yaml.Node) {
 			continue
 		}
 		ok = true
+		switch e.Kind {
+		case Provisioned, Refused:
+			if p.provisioningExpectation(&e, f, s) {
+				sc.Expect = append(sc.Expect, e)
+			}
+			continue
+		case TaskStatus, TaskCounter:
+			if p.taskExpectation(&e, f, s) {
+				sc.Expect = append(sc.Expect, e)
+			}
+			continue
+		}
 		if e.Kind == JobStatus || e.Kind == JobCounter {
 			if e.Job, ok = d.nonEmpty(f.get("job"), s.key("job")); ok && p.jobs[e.Job] == nil {
 				if !p.lostJob {
@@ -179,12 +217,23 @@ func (e Expectation) String() string {
 		return fmt.Sprintf("query %s differs from the ground truth", e.Query)
 	case QueryCount:
 		return fmt.Sprintf("query %s count %s", e.Query, bounds())
+	case Provisioned:
+		return fmt.Sprintf("devices provisioned %s", bounds())
+	case Refused:
+		if e.Reason != "" {
+			return fmt.Sprintf("claims refused for %s %s", e.Reason, bounds())
+		}
+		return fmt.Sprintf("claims refused %s", bounds())
+	case TaskStatus:
+		return fmt.Sprintf("registration task of %s status %s", e.Cohort, e.Status)
+	case TaskCounter:
+		return fmt.Sprintf("registration task of %s %s %s", e.Cohort, e.Counter, bounds())
 	}
 	return "?"
 }
 
 // Holds reports whether a value meets the expectation's bounds
-// (JobCounter, QueryCount).
+// (JobCounter, QueryCount, Provisioned, Refused, TaskCounter).
 func (e Expectation) Holds(v int64) bool {
 	return (!e.HasMin || v >= e.Min) && (!e.HasMax || v <= e.Max)
 }

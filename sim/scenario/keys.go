@@ -18,8 +18,10 @@ var knownKeys = map[string][]string{
 	"thingType":  {"thingTypeName", "description", "searchableAttributes"},
 	"thingGroup": {"thingGroupName", "description", "parentGroupName", "attributes", "queryString"},
 
-	"provisioningTemplate": {"templateName", "description", "type", "enabled", "provisioningRoleArn", "templateBody"},
-	"fileRef":              {"file"},
+	"provisioningTemplate": {"templateName", "description", "type", "enabled", "provisioningRoleArn", "templateBody", "safeguards"},
+	// safeguards: FleetLab's claim limits, sent as fleetlab: tags.
+	"safeguards": {"maxRegistrationsPerClaim", "registrationsPerMinute", "allowedSerials", "allowListParameter"},
+	"fileRef":    {"file"},
 	// templateBody: an AWS provisioning template.
 	"templateBody":      {"Parameters", "Mappings", "Resources", "DeviceConfiguration"},
 	"templateParameter": {"Type", "Default"},
@@ -58,8 +60,10 @@ var knownKeys = map[string][]string{
 	"cancelJob":            {"jobId", "force", "reasonCode", "comment"},
 	"query":                {"name", "queryString"},
 
-	"expect":     {"job", "status", "reasonCode", "counter", "min", "max", "query", "equalsTruth", "count"},
-	"countRange": {"min", "max"},
+	"expect": {"job", "status", "reasonCode", "counter", "min", "max", "query", "equalsTruth", "count",
+		"provisioned", "refused", "registrationTask"},
+	"countRange":   {"min", "max"},
+	"refusedRange": {"reason", "min", "max"},
 }
 
 // unsupportedKeys are keys AWS knows that the simulator does not run yet:

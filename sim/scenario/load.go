@@ -181,26 +181,8 @@ func (p *parser) parse(filename string, src []byte) *Scenario {
 // include reads the JSON file a {file: path} mapping names and returns its
 // bytes, its tree and a decoder reporting into it.
 func (p *parser) include(n *yaml.Node, s scope) ([]byte, *yaml.Node, *decoder, bool) {
-	d := p.d
-	f, ok := d.mapping(n, s, "fileRef")
+	path, data, ok := p.readFileRef(n, s)
 	if !ok {
-		return nil, nil, nil, false
-	}
-	name, ok := d.nonEmpty(f.get("file"), s.key("file"))
-	if !ok {
-		return nil, nil, nil, false
-	}
-	path := name
-	if !filepath.IsAbs(path) {
-		path = filepath.Join(p.dir, name)
-	}
-	if p.read == nil {
-		d.errorf(f.get("file"), s.key("file"), "cannot read %s: no files can be read here", name)
-		return nil, nil, nil, false
-	}
-	data, err := p.read(path)
-	if err != nil {
-		d.errorf(f.get("file"), s.key("file"), "cannot read %s: %s", path, ioMessage(err))
 		return nil, nil, nil, false
 	}
 	root, jerr := jsonTree(data)
@@ -210,6 +192,34 @@ func (p *parser) include(n *yaml.Node, s scope) ([]byte, *yaml.Node, *decoder, b
 		return nil, nil, nil, false
 	}
 	return data, root, newDecoder(path, data, p.c), true
+}
+
+// readFileRef reads the file a {file: path} mapping names, relative to the
+// scenario's directory, and returns the path it read and the bytes.
+func (p *parser) readFileRef(n *yaml.Node, s scope) (string, []byte, bool) {
+	d := p.d
+	f, ok := d.mapping(n, s, "fileRef")
+	if !ok {
+		return "", nil, false
+	}
+	name, ok := d.nonEmpty(f.get("file"), s.key("file"))
+	if !ok {
+		return "", nil, false
+	}
+	path := name
+	if !filepath.IsAbs(path) {
+		path = filepath.Join(p.dir, name)
+	}
+	if p.read == nil {
+		d.errorf(f.get("file"), s.key("file"), "cannot read %s: no files can be read here", name)
+		return "", nil, false
+	}
+	data, err := p.read(path)
+	if err != nil {
+		d.errorf(f.get("file"), s.key("file"), "cannot read %s: %s", path, ioMessage(err))
+		return "", nil, false
+	}
+	return path, data, true
 }
 
 // ioMessage shortens an error from reading a file.

@@ -95,6 +95,8 @@ type Template struct {
 	File       string              // the file Body came from, "" when inline
 	Parameters []TemplateParameter // declared parameters, sorted by name
 	Resources  map[string]string   // logical name → resource type
+	// Safeguards limit fleet provisioning by claim; nil: none.
+	Safeguards *Safeguards
 	Pos        Pos
 }
 
@@ -247,22 +249,28 @@ func (*Query) Kind() string     { return "query" }
 type ExpectKind uint8
 
 const (
-	JobStatus  ExpectKind = iota + 1 // {job, status, reasonCode?}
-	JobCounter                       // {job, counter, min?, max?}
-	QueryTruth                       // {query, equalsTruth}
-	QueryCount                       // {query, count}
+	JobStatus   ExpectKind = iota + 1 // {job, status, reasonCode?}
+	JobCounter                        // {job, counter, min?, max?}
+	QueryTruth                        // {query, equalsTruth}
+	QueryCount                        // {query, count}
+	Provisioned                       // {provisioned: N | {min?, max?}}
+	Refused                           // {refused: N | {reason?, min?, max?}}
+	TaskStatus                        // {registrationTask, status}
+	TaskCounter                       // {registrationTask, counter, min?, max?}
 )
 
 // Expectation is an expect: entry, checked at the end of the run.
 type Expectation struct {
 	Kind        ExpectKind
 	Job         string // JobStatus, JobCounter
-	Status      string // JobStatus
+	Status      string // JobStatus; TaskStatus: a registration task status
 	ReasonCode  string // JobStatus, optional
-	Counter     string // JobCounter: a jobProcessDetails counter
+	Counter     string // JobCounter: a jobProcessDetails counter; TaskCounter: successCount or failureCount
 	Query       string // QueryTruth, QueryCount
 	EqualsTruth bool   // QueryTruth
-	Min, Max    int64  // JobCounter, QueryCount: bounds, when HasMin/HasMax
+	Reason      string // Refused, optional: only refusals for this safeguard
+	Cohort      string // TaskStatus, TaskCounter: the bulk cohort whose task it is
+	Min, Max    int64  // JobCounter, QueryCount, Provisioned, Refused, TaskCounter: bounds, when HasMin/HasMax
 	HasMin      bool
 	HasMax      bool
 	Pos         Pos

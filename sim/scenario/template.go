@@ -66,6 +66,9 @@ func (p *parser) provisioningTemplates(n *yaml.Node) {
 		} else {
 			d.missing(f, s, "templateBody", "the template as a mapping, a JSON string or {file: path}")
 		}
+		if v := f.get("safeguards"); v != nil {
+			p.safeguards(&t, v, s.key("safeguards"))
+		}
 		if prev := p.templates[name]; prev != nil {
 			d.errorf(f.get("templateName"), s, "defined twice (first at line %d)", prev.Pos.Line)
 			continue

@@ -1,0 +1,91 @@
+package report
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+
+	"github.com/fleetlab/fleetlab/sim/scenario"
+	"github.com/google/go-cmp/cmp"
+)
+
+func provisioningReport() *Report {
+	rep := &Report{Scenario: "p", Devices: 10, Jobs: map[string]Job{}, Queries: map[string]Query{}, Provisioning: NewProvisioning()}
+	rep.Provisioning.Provisioned = 6
+	rep.Provisioning.Refused = 4
+	rep.Provisioning.RefusedBy = map[string]int{"MaxRegistrationsPerClaim": 3, "RateLimit": 1}
+	rep.Provisioning.RegistrationTasks["batch"] = RegistrationTask{TaskID: "t-1", Status: "Completed", SuccessCount: 5, FailureCount: 2,
+		StartedAt: Seconds(60), FinishedAt: Seconds(61)}
+	rep.Provisioning.RegistrationTasks["refused"] = RegistrationTask{Error: "InvalidRequestException: one task at a time", StartedAt: Seconds(60)}
+	return rep
+}
+
+// TestEvaluateProvisioning: the provisioned, refused and registration task
+// forms pass and fail as they should, with the observed value.
+func TestEvaluateProvisioning(t *testing.T) {
+	exact := func(k scenario.ExpectKind, n int64) scenario.Expectation {
+		return scenario.Expectation{Kind: k, Min: n, Max: n, HasMin: true, HasMax: true}
+	}
+	tests := []struct {
+		e      scenario.Expectation
+		passed bool
+		detail string
+	}{
+		{exact(scenario.Provisioned, 6), true, "provisioned = 6 of 10 devices"},
+		{exact(scenario.Provisioned, 10), false, "provisioned = 6 of 10 devices"},
+		{exact(scenario.Refused, 4), true, "refused = 4 (MaxRegistrationsPerClaim 3, RateLimit 1)"},
+		{scenario.Expectation{Kind: scenario.Refused, Reason: "RateLimit", HasMax: true}, false, "refused for RateLimit = 1 (of 4 refusals)"},
+		{scenario.Expectation{Kind: scenario.Refused, Reason: "AllowList", HasMax: true}, true, "refused for AllowList = 0 (of 4 refusals)"},
+		{scenario.Expectation{Kind: scenario.TaskStatus, Cohort: "batch", Status: "Completed"}, true, "status Completed"},
+		{scenario.Expectation{Kind: scenario.TaskStatus, Cohort: "batch", Status: "Failed"}, false, "status Completed"},
+		{scenario.Expectation{Kind: scenario.TaskCounter, Cohort: "batch", Counter: "failureCount", Min: 1, HasMin: true}, true, "failureCount = 2"},
+		{scenario.Expectation{Kind: scenario.TaskCounter, Cohort: "batch", Counter: "successCount", Min: 6, HasMin: true}, false, "successCount = 5"},
+		{scenario.Expectation{Kind: scenario.TaskStatus, Cohort: "later", Status: "Completed"}, false, "cohort later never started its registration task (the run ended first)"},
+		{scenario.Expectation{Kind: scenario.TaskStatus, Cohort: "refused", Status: "Completed"}, false, "the registration task of refused was refused: InvalidRequestException: one task at a time"},
+	}
+	for _, tt := range tests {
+		rep := provisioningReport()
+		Evaluate(rep, []scenario.Expectation{tt.e})
+		got := rep.Expectations[0]
+		if got.Passed != tt.passed || got.Detail != tt.detail || rep.Passed != tt.passed {
+			t.Errorf("%s: passed %v (%s); want %v (%s)", got.Expect, got.Passed, got.Detail, tt.passed, tt.detail)
+		}
+	}
+}
+
+// TestMergeProvisioning: shard counts add, a task's status is the one not
+// Completed, and report.json carries the keys.
+func TestMergeProvisioning(t *testing.T) {
+	a, b := provisioningReport(), provisioningReport()
+	bt := b.Provisioning.RegistrationTasks["batch"]
+	bt.Status, bt.FinishedAt = "InProgress", nil
+	b.Provisioning.RegistrationTasks["batch"] = bt
+	m, err := Merge([]*Report{a, b})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := Provisioning{Provisioned: 12, Refused: 8, RefusedBy: map[string]int{"MaxRegistrationsPerClaim": 6, "RateLimit": 2},
+		RegistrationTasks: map[string]RegistrationTask{
+			"batch":   {TaskID: "t-1", Status: "InProgress", SuccessCount: 10, FailureCount: 4, StartedAt: Seconds(60)},
+			"refused": {Error: "InvalidRequestException: one task at a time", StartedAt: Seconds(60)},
+		}}
+	if diff := cmp.Diff(want, m.Provisioning); diff != "" {
+		t.Errorf("merged provisioning (-want +got):\n%s", diff)
+	}
+	js, err := a.JSON()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, key := range []string{`"provisioning": {`, `"provisioned": 6`, `"refusedBy": {`, `"registrationTasks": {`, `"successCount": 5`, `"failureCount": 2`, `"finishedAt": 61`} {
+		if !bytes.Contains(js, []byte(key)) {
+			t.Errorf("report.json lacks %s:\n%s", key, js)
+		}
+	}
+	var md bytes.Buffer
+	if err := WriteMarkdown(&md, a); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(md.String(), "| batch | t-1 | Completed | 5 | 2 | 0:01:00 | 0:01:01 |") || !strings.Contains(md.String(), "6 of 10 devices provisioned; 4 claim registrations refused") {
+		t.Errorf("markdown:\n%s", md.String())
+	}
+}
