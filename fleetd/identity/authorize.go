@@ -62,9 +62,13 @@ func (s *Store) Authorize(certID string) (*Authorizer, error) {
 		}
 	}
 	docs := make([]*policy.Document, 0, len(names))
+	parsed, err := cert.parsed()
+	if err != nil {
+		return nil, err
+	}
 	a := &Authorizer{CertificateID: id, principal: principal, contexts: map[string]*policy.Context{},
-		certificate: &policy.Certificate{ID: id, Subject: policy.SubjectAttributes(cert.cert.Subject),
-			Issuer: policy.SubjectAttributes(cert.cert.Issuer)}}
+		certificate: &policy.Certificate{ID: id, Subject: policy.SubjectAttributes(parsed.Subject),
+			Issuer: policy.SubjectAttributes(parsed.Issuer)}}
 	for _, n := range names {
 		if p := s.policies[n]; p != nil {
 			v := p.defaultVersion()

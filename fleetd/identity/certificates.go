@@ -29,8 +29,8 @@ var certificateStatuses = []string{StatusActive, StatusInactive, StatusRevoked, 
 // certificate is a device certificate known to the account.
 type certificate struct {
 	id      string
-	pem     string
-	cert    *x509.Certificate
+	pem     string // the certificate; parsed on demand (parsed), since a
+	// parsed x509.Certificate costs ~2.4 KB and a fleet holds millions
 	caID    string // registered CA that signed it; "" for fleetd's CA or none
 	status  string
 	mode    string
@@ -307,7 +307,7 @@ func (s *Store) checkNew(cert *x509.Certificate) error {
 
 func (s *Store) addCertificate(cert *x509.Certificate, pem, caID, status, mode string, now time.Time) *certificate {
 	now = utc(now)
-	c := &certificate{id: pki.CertificateID(cert.Raw), pem: pem, cert: cert, caID: caID, status: status, mode: mode,
+	c := &certificate{id: pki.CertificateID(cert.Raw), pem: pem, caID: caID, status: status, mode: mode,
 		created: now, modified: now, version: 1, seq: s.nextSeq()}
 	c.generationID = s.nextGenerationID(certKey(c.id))
 	s.certs[c.id] = c
@@ -403,7 +403,7 @@ func (s *Store) DescribeCertificate(req DescribeCertificateRequest) (DescribeCer
 		CertificateArn: s.CertificateArn(cert.id), CertificateId: cert.id, CaCertificateId: cert.caID,
 		Status: cert.status, CertificatePem: cert.pem, OwnedBy: s.opts.Account,
 		CreationDate: stamp(cert.created), LastModifiedDate: stamp(cert.modified), CustomerVersion: cert.version,
-		GenerationId: cert.generationID, Validity: validity(cert.cert), CertificateMode: cert.mode,
+		GenerationId: cert.generationID, Validity: validityOf(cert), CertificateMode: cert.mode,
 	}}, nil
 }
 
@@ -558,4 +558,24 @@ func clientOrWrapped(op string, err error) error {
 		return err
 	}
 	return errorf("%s: %w", op, err)
+}
+
+// parsed returns the parsed certificate. Its PEM was checked when it was
+// stored, so an error means a corrupt store.
+func (c *certificate) parsed() (*x509.Certificate, error) {
+	cert, err := pki.ParseCertificatePEM([]byte(c.pem))
+	if err != nil {
+		return nil, errorf("stored certificate %s does not parse: %w", c.id, err)
+	}
+	return cert, nil
+}
+
+// validityOf is a stored certificate's validity; zero if it cannot be
+// parsed (a corrupt store, caught at restore).
+func validityOf(c *certificate) CertificateValidity {
+	cert, err := c.parsed()
+	if err != nil {
+		return CertificateValidity{}
+	}
+	return validity(cert)
 }

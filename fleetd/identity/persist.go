@@ -245,7 +245,7 @@ func (s *Store) Restore(key string, value []byte) error {
 		if pki.CertificateID(cert.Raw) != r.ID {
 			return bad(errors.New("PEM does not match the certificate id"))
 		}
-		s.certs[r.ID] = &certificate{id: r.ID, pem: r.PEM, cert: cert, caID: r.CAID, status: r.Status, mode: r.Mode,
+		s.certs[r.ID] = &certificate{id: r.ID, pem: r.PEM, caID: r.CAID, status: r.Status, mode: r.Mode,
 			created: utc(r.Created), modified: utc(r.Modified), version: r.Version, generationID: r.GenerationID, seq: r.Seq}
 	case strings.HasPrefix(key, caPrefix):
 		var r caRecord
