@@ -28,8 +28,8 @@ var certificateStatuses = []string{StatusActive, StatusInactive, StatusRevoked, 
 
 // certificate is a device certificate known to the account.
 type certificate struct {
-	id      string
-	pem     string // the certificate; parsed on demand (parsed), since a
+	id  string
+	pem string // the certificate; parsed on demand (parsed), since a
 	// parsed x509.Certificate costs ~2.4 KB and a fleet holds millions
 	caID    string // registered CA that signed it; "" for fleetd's CA or none
 	status  string
