@@ -87,20 +87,18 @@ func (c *Core) UpdateThingShadow(now time.Time, src Source, thing, name string, 
 		c.publish(topic+"/update/delta", u.Delta)
 	}
 	c.event(Event{Time: now, Kind: EventShadowUpdated, Thing: thing, Detail: name})
-	// Only the sections the update touched (values or metadata
-	// timestamps), and the delta, which depends on both, can have changed
-	// fields; a shadow that did not exist before is indexed whole.
-	parts := shadow.PartsAll
-	if before.Exists() {
-		parts = shadow.PartDelta
-		if u.TouchedDesired {
-			parts |= shadow.PartDesired
-		}
-		if u.TouchedReported {
-			parts |= shadow.PartReported
-		}
+	// Only what the request wrote (values and metadata timestamps at its
+	// paths) and the delta, which depends on both sections, can have
+	// changed fields; a shadow that did not exist before is indexed whole.
+	if !before.Exists() {
+		c.shadowChangedParts(now, thing, name, &before, slot, shadow.PartsAll)
+		return u.Accepted, nil
 	}
-	c.shadowChangedParts(now, thing, name, &before, slot, parts)
+	if id, ok := c.shadowIndexed(thing, name); ok {
+		t := u.Touched()
+		old := c.shadowFlatTouched(&c.flatBuf, name, &before, t)
+		c.enqueue(now, indexOp{thing: thing, id: id, old: old, new: c.shadowFlatTouched(&c.flatBuf, name, slot, t)})
+	}
 	return u.Accepted, nil
 }
 
@@ -219,14 +217,24 @@ func (c *Core) shadowChanged(now time.Time, thing, name string, before, after *s
 // diffs only fields present in the old or new flat, so leaving out a
 // section that did not change leaves its postings as they are.
 func (c *Core) shadowChangedParts(now time.Time, thing, name string, before, after *shadow.Doc, parts shadow.Parts) {
-	id, ok := c.reg.ThingID(thing)
-	if !ok || !c.idx.on() || c.idx.icfg.ThingIndexingMode != "REGISTRY_AND_SHADOW" {
-		return
-	}
-	if name != "" && !c.namedShadowIndexed(name) {
+	id, ok := c.shadowIndexed(thing, name)
+	if !ok {
 		return
 	}
 	c.enqueue(now, indexOp{thing: thing, id: id, old: c.shadowFlatParts(&c.flatBuf, name, before, parts), new: c.shadowFlatParts(&c.flatBuf, name, after, parts)})
+}
+
+// shadowIndexed returns the dense id of a registered thing whose shadow
+// the index covers.
+func (c *Core) shadowIndexed(thing, name string) (uint32, bool) {
+	id, ok := c.reg.ThingID(thing)
+	if !ok || !c.idx.on() || c.idx.icfg.ThingIndexingMode != "REGISTRY_AND_SHADOW" {
+		return 0, false
+	}
+	if name != "" && !c.namedShadowIndexed(name) {
+		return 0, false
+	}
+	return id, true
 }
 
 func (c *Core) namedShadowIndexed(name string) bool {
@@ -265,6 +273,30 @@ func (c *Core) shadowFlatParts(b *index.FlatBuilder, name string, d *shadow.Doc,
 		b.AddBytes(path, v)
 	})
 	return b.Finish()
+}
+
+// shadowFlatTouched flattens what an update's request wrote (see
+// shadow.Doc.WalkIndexTouched).
+func (c *Core) shadowFlatTouched(b *index.FlatBuilder, name string, d *shadow.Doc, t shadow.Touched) index.Flat {
+	if d == nil || !d.Exists() {
+		return nil
+	}
+	prefix := "shadow."
+	if name != "" {
+		prefix = "shadow.name." + name + "."
+	}
+	d.WalkIndexTouched(prefix, t, func(path []byte, l shadow.Leaf) { b.AddBytes(path, leafValue(l)) })
+	return b.Finish()
+}
+
+func leafValue(l shadow.Leaf) index.Value {
+	switch l.Kind {
+	case shadow.LeafString:
+		return index.StringValue(l.Str)
+	case shadow.LeafNumber:
+		return index.NumberValue(l.Num)
+	}
+	return index.BoolValue(l.Bool)
 }
 
 // shadowObject is the shadow of a thing as the index and SearchIndex see

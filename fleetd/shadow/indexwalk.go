@@ -154,3 +154,70 @@ func walkDelta(path []byte, des, rep *node, fn func([]byte, Leaf)) ([]byte, bool
 	}
 	return path[:base], some
 }
+
+// Touched is the shape of an update request: the paths of desired and
+// reported it wrote. WalkIndexTouched walks only those, so re-indexing an
+// update costs what it wrote, not the whole shadow.
+type Touched struct {
+	desired, reported *node // the request's sections; nil when absent
+}
+
+// Touched returns the paths the update's request wrote.
+func (u Update) Touched() Touched { return u.touched }
+
+// WalkIndexTouched is WalkIndex restricted to what a request wrote: under
+// each section the request had, the values and metadata timestamps at the
+// request's paths (a whole section when the request set it to null); then
+// the whole delta (it depends on both sections), hasDelta and version.
+// Walking the shadow before and after an update with the same Touched
+// gives two flats whose difference is the update's whole effect on the
+// index: a path the request did not write has the same values in both, so
+// leaving it out of both changes nothing.
+func (d Doc) WalkIndexTouched(prefix string, t Touched, fn func(path []byte, l Leaf)) {
+	if !d.exists {
+		return
+	}
+	buf := make([]byte, 0, 64)
+	at := func(s string) []byte { return append(append(buf[:0], prefix...), s...) }
+	for _, s := range [2]struct {
+		name, meta string
+		doc, req   *node
+	}{{"desired", "metadata.desired", d.desired, t.desired}, {"reported", "metadata.reported", d.reported, t.reported}} {
+		switch {
+		case s.req == nil || s.doc == nil:
+		case s.req.kind != kObject:
+			buf = walkValues(at(s.name), s.doc, fn)
+			buf = walkMeta(at(s.meta), s.doc, fn)
+		default:
+			buf = walkTouched(at(s.name), s.doc, s.req, fn, walkValues)
+			buf = walkTouched(at(s.meta), s.doc, s.req, fn, walkMeta)
+		}
+	}
+	hasDelta := false
+	if d.desired != nil {
+		buf, hasDelta = walkDelta(at("delta"), d.desired, d.reported, fn)
+	}
+	fn(at("hasDelta"), Leaf{Kind: LeafBool, Bool: hasDelta})
+	fn(at("version"), Leaf{Kind: LeafNumber, Num: float64(d.version)})
+}
+
+// walkTouched walks the stored object doc along request object req: a
+// member the request wrote as an object into a stored object is followed
+// down; any other member the request wrote is emitted whole as stored
+// (nothing when it is gone), with walk (walkValues or walkMeta).
+func walkTouched(path []byte, doc, req *node, fn func([]byte, Leaf), walk func([]byte, *node, func([]byte, Leaf)) []byte) []byte {
+	base := len(path)
+	for _, f := range req.fields {
+		dv := lookup(doc, f.key)
+		if dv == nil {
+			continue
+		}
+		path = append(append(path[:base], '.'), unquote(f.key)...)
+		if f.val.kind == kObject && dv.kind == kObject {
+			path = walkTouched(path, dv, f.val, fn, walk)
+			continue
+		}
+		path = walk(path, dv, fn)
+	}
+	return path[:base]
+}

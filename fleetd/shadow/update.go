@@ -60,6 +60,7 @@ type Update struct {
 	// section at all: its leaves' metadata timestamps moved even when no
 	// value changed.
 	TouchedDesired, TouchedReported bool
+	touched                         Touched
 }
 
 // request is a decoded update request.
@@ -203,6 +204,7 @@ func ApplyUpdate(prev Doc, payload []byte, now time.Time, o Options) (Update, er
 		}
 	}
 	u.Doc = next
+	u.touched = Touched{desired: req.desired, reported: req.reported}
 	return u, nil
 }
 
