@@ -153,8 +153,8 @@ func (e *Engine) resolve(j *job) []string {
 	return releaseOrder(j.id, out)
 }
 
-// releaseOrder sorts things by a 64-bit FNV-1a hash of job id and name
-// (ties by name), in place.
+// releaseOrder returns things ordered by a 64-bit FNV-1a hash of job id
+// and name (ties by name).
 func releaseOrder(jobID string, things []string) []string {
 	keys := make([]uint64, len(things))
 	idx := make([]int32, len(things))
@@ -254,8 +254,12 @@ func (e *Engine) releaseTo(at time.Time, j *job, thing string) {
 	if !e.fleet.ThingExists(thing) {
 		// Deleted between resolution and release: the thing is accounted
 		// for as removed, so the counters still add up to the targets.
+		// Nobody is told (there is no device), but the removal completes
+		// an execution, so the abort criteria are evaluated.
 		x := e.newExecution(at, j, thing, rollout.Attempt{ExecutionNumber: 1})
 		e.setStatus(at, x, Removed)
+		e.sink.Event(Event{Time: at, Kind: EventExecutionFinished, Job: j.id, Thing: thing, Status: Removed})
+		e.checkAbort(at, j)
 		return
 	}
 	e.queue(at, j, thing, rollout.Attempt{ExecutionNumber: 1})
@@ -436,18 +440,32 @@ func (e *Engine) finish(at time.Time, x *execution, s Status) {
 		}
 	}
 	if !retried && j.status == JobInProgress {
-		if v, fire := j.plan.Abort.Evaluate(j.abortCounts()); fire {
-			e.pendingChanged(at, x.thing, true)
-			e.sink.Event(Event{Time: at, Kind: EventJobAborted, Job: j.id, Detail: v.Comment()})
-			e.cancelJob(at, j, false, rollout.AbortReasonCode, v.Comment())
+		e.pendingChanged(at, x.thing, true)
+		if e.checkAbort(at, j) {
 			return
 		}
+	} else {
+		e.pendingChanged(at, x.thing, true)
 	}
-	e.pendingChanged(at, x.thing, true)
 	if j.status == JobInProgress {
 		e.rearm(at, j) // a success may have raised the rate
 		e.maybeComplete(at, j)
 	}
+}
+
+// checkAbort evaluates the abort criteria after a final completion and,
+// when one is met, cancels the job (ABORT_CRITERIA_MET).
+func (e *Engine) checkAbort(at time.Time, j *job) bool {
+	if j.status != JobInProgress {
+		return false
+	}
+	v, fire := j.plan.Abort.Evaluate(j.abortCounts())
+	if !fire {
+		return false
+	}
+	e.sink.Event(Event{Time: at, Kind: EventJobAborted, Job: j.id, Detail: v.Comment()})
+	e.cancelJob(at, j, false, rollout.AbortReasonCode, v.Comment())
+	return true
 }
 
 // timeout expires an IN_PROGRESS execution at its deadline.
