@@ -17,7 +17,7 @@ import (
 // Epoch is the wall-clock instant virtual time 0 stands for. It is fixed so
 // that timestamps in the core (and so the report) do not depend on when a
 // run happens.
-var Epoch = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+var Epoch = scenario.Epoch
 
 // Options tune a run. The zero value is a quiet run.
 type Options struct {

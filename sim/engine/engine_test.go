@@ -2,6 +2,7 @@ package engine
 
 import (
 	"bytes"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -209,5 +210,58 @@ devices:
 	}
 	if _, err := Run(sc, Options{}); err == nil || !strings.Contains(err.Error(), "provisioning method jitp is not available yet") {
 		t.Errorf("Run = %v; want provisioning method jitp is not available yet", err)
+	}
+}
+
+// TestScheduledJobFromDocumentSource runs a job whose document is an S3
+// location beside the scenario and whose schedulingConfig has a daily
+// maintenance window: 2 releases a minute inside 06:00-07:00 give 120
+// things a day, none outside.
+func TestScheduledJobFromDocumentSource(t *testing.T) {
+	src := `
+name: sched
+duration: 31h
+indexing: {thingIndexingMode: REGISTRY}
+thingGroups: [{thingGroupName: Fleet}]
+devices:
+  - {name: d, count: 300, groups: [Fleet], jobs: {download: 10s, install: 10s, outcome: {SUCCEEDED: 1}}}
+timeline:
+  - at: 0s
+    createJob:
+      jobId: windowed
+      targets: ["arn:aws:iot:us-east-1:123456789012:thinggroup/Fleet"]
+      documentSource: s3://firmware/fw.json
+      jobExecutionsRolloutConfig: {maximumPerMinute: 2}
+      schedulingConfig:
+        startTime: "2026-01-01T05:00"
+        maintenanceWindows: [{startTime: "cron(0 6 * * ? *)", durationInMinutes: 60}]
+expect:
+  - {job: windowed, counter: numberOfSucceededThings, min: 240, max: 240}
+  - {job: windowed, status: IN_PROGRESS}
+`
+	read := func(path string) ([]byte, error) {
+		if path != filepath.Join("s3", "firmware", "fw.json") {
+			return nil, fmt.Errorf("unexpected read of %s", path)
+		}
+		return []byte(`{"version":"3.0.0"}`), nil
+	}
+	sc, err := scenario.Parse("sched.yaml", []byte(src), read)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := Run(sc, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !rep.Passed {
+		t.Errorf("expectations: %+v", rep.Expectations)
+	}
+
+	// A start less than 30 minutes after the job is created is AWS's
+	// error, positioned at the schedulingConfig.
+	bad := strings.Replace(src, `startTime: "2026-01-01T05:00"`, `startTime: "2026-01-01T00:10"`, 1)
+	if _, err := scenario.Parse("sched.yaml", []byte(bad), read); err == nil || !strings.Contains(err.Error(), "sched.yaml:16:") ||
+		!strings.Contains(err.Error(), "startTime must be at least 30 minutes") {
+		t.Errorf("a start 10 minutes after creation: %v", err)
 	}
 }

@@ -62,6 +62,10 @@ func (s *Sim) createJob(a *scenario.CreateJob) {
 		return
 	}
 	req.JobID = a.JobID
+	if req.DocumentSource != "" {
+		doc := a.SourceDocument // read by the scenario loader, as fleetd's adapter reads S3
+		req.SourceDocument = &doc
+	}
 	if _, err := s.core.Jobs().CreateJob(s.now(), req); err != nil {
 		s.jobs[j].err = err.Error()
 	}

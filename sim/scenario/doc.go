@@ -160,9 +160,13 @@
 //     [a-zA-Z0-9_-]{1,64}, so "firmware-2.2.0" is not a valid jobId;
 //     rollout rates, abort criteria, timeouts, at most 10 retries in all,
 //     template body at most 10240 characters, document at most 32768).
-//     documentSource, jobTemplateArn, documentParameters, namespaceId,
-//     schedulingConfig and destinationPackageVersions are AWS keys the
-//     simulator does not run yet: an error says so.
+//     documentSource names an S3 location read from the scenario's
+//     directory (s3://bucket/key is s3/bucket/key there); schedulingConfig
+//     is checked as fleetd will check it when the job is created (absolute
+//     times against Epoch, the start 30 minutes ahead, cron windows).
+//     jobTemplateArn, documentParameters, namespaceId and
+//     destinationPackageVersions are AWS keys the simulator does not run
+//     yet: an error says so.
 //   - Job targets are ARNs arn:aws:iot:REGION:ACCOUNT:thing/NAME or
 //     .../thinggroup/NAME; a group must be one of thingGroups.
 //   - Timeline entries have at and exactly one action: createJob, cancelJob

@@ -1,8 +1,10 @@
 package scenario
 
 import (
+	"bytes"
 	"encoding/json"
 	"math"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"time"
@@ -10,6 +12,10 @@ import (
 	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/fleetlab/fleetlab/fleetd/awserr"
+	"github.com/fleetlab/fleetlab/fleetd/jobs/schedule"
+	"github.com/fleetlab/fleetlab/fleetd/objects"
 )
 
 // jobInfo is what the checks after the timeline need to know of a job.
@@ -67,10 +73,18 @@ func (p *parser) createJob(n *yaml.Node, s scope, at time.Duration) *CreateJob {
 	} else {
 		jd.missing(f, s, "targets", "thing or thing group ARNs")
 	}
-	if v := f.get("document"); v != nil {
-		j.Document = p.jobDocument(jd, v, s.key("document"), inline)
-	} else {
-		jd.missing(f, s, "document", "the job document, a JSON string")
+	switch src := f.get("documentSource"); {
+	case src != nil && f.get("document") != nil:
+		jd.errorf(src, s.key("documentSource"), "a job has document or documentSource, not both")
+	case src != nil:
+		j.Document, j.SourceDocument = p.jobDocumentSource(jd, src, s.key("documentSource"))
+	case f.get("document") != nil:
+		j.Document = p.jobDocument(jd, f.get("document"), s.key("document"), inline)
+	default:
+		jd.missing(f, s, "document", "the job document, a JSON string (or documentSource, an S3 location)")
+	}
+	if v := f.get("schedulingConfig"); v != nil {
+		p.schedulingConfig(jd, v, s.key("schedulingConfig"), at)
 	}
 	if v := f.get("description"); v != nil {
 		if desc, ok := jd.str(v, s.key("description")); ok && (utf8.RuneCountInString(desc) > 2028 || strings.IndexFunc(desc, unicode.IsControl) >= 0) {
@@ -143,9 +157,11 @@ func (p *parser) createJob(n *yaml.Node, s scope, at time.Duration) *CreateJob {
 			return nil
 		}
 		m := body.(map[string]any)
-		if _, isString := m["document"].(string); !isString {
-			doc, _ := json.Marshal(m["document"])
-			m["document"] = string(doc)
+		if d, has := m["document"]; has {
+			if _, isString := d.(string); !isString {
+				doc, _ := json.Marshal(d)
+				m["document"] = string(doc)
+			}
 		}
 		j.Body, _ = json.Marshal(m)
 	}
@@ -418,4 +434,66 @@ func jsonKind(v any) string {
 		return "null"
 	}
 	return "an object"
+}
+
+// jobDocumentSource reads the job document documentSource names: an S3
+// location (s3://bucket/key or an S3 https URL) is the file s3/bucket/key
+// in the scenario's directory, as fleetd maps S3 to its data directory;
+// file:// paths are read as they are.
+func (p *parser) jobDocumentSource(jd *decoder, n *yaml.Node, s scope) (map[string]any, string) {
+	uri, ok := jd.nonEmpty(n, s)
+	if !ok {
+		return nil, ""
+	}
+	loc, err := objects.Parse(uri)
+	if err != nil {
+		jd.errorf(n, s, "%s", err.Error())
+		return nil, ""
+	}
+	path := loc.File
+	if path == "" {
+		path = filepath.Join(p.dir, "s3", loc.Bucket, filepath.FromSlash(loc.Key))
+	}
+	if p.read == nil {
+		jd.errorf(n, s, "cannot read %s: no files can be read here", uri)
+		return nil, ""
+	}
+	data, err := p.read(path)
+	if err != nil {
+		jd.errorf(n, s, "cannot read %s (%s): %s", uri, path, ioMessage(err))
+		return nil, ""
+	}
+	text := string(data)
+	tmp := &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: text, Line: n.Line, Column: n.Column}
+	doc := p.jobDocument(jd, tmp, s, false)
+	if doc == nil {
+		return nil, ""
+	}
+	return doc, text
+}
+
+// schedulingConfig checks a job's schedulingConfig as fleetd will when the
+// job is created at at: its times are absolute (Epoch is at: 0s), the
+// start at least 30 minutes after the job is created, as on AWS.
+func (p *parser) schedulingConfig(jd *decoder, n *yaml.Node, s scope, at time.Duration) {
+	body, ok := jd.toJSON(n, s)
+	if !ok {
+		return
+	}
+	raw, _ := json.Marshal(body)
+	var cfg schedule.SchedulingConfig
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&cfg); err != nil {
+		jd.errorf(n, s, "expected an AWS schedulingConfig (startTime, endTime, endBehavior, maintenanceWindows): %v", err)
+		return
+	}
+	if _, err := schedule.Compile(&cfg, Epoch.Add(at), schedule.Options{}); err != nil {
+		msg := err.Error()
+		if ae, ok := awserr.As(err); ok {
+			msg = ae.Message
+		}
+		jd.errorf(n, s, "%s (the simulation starts at %s; this job is created at %s)", msg,
+			Epoch.Format("2006-01-02T15:04"), Epoch.Add(at).Format("2006-01-02T15:04"))
+	}
 }

@@ -45,8 +45,8 @@ var knownKeys = map[string][]string{
 	"timelineEntry": {"at", "createJob", "cancelJob", "query"},
 	// createJob: the AWS CreateJob request body (aws iot create-job
 	// --cli-input-json), and its nested shapes.
-	"createJob": {"jobId", "targets", "document", "description", "targetSelection", "jobExecutionsRolloutConfig",
-		"abortConfig", "timeoutConfig", "jobExecutionsRetryConfig", "presignedUrlConfig", "tags"},
+	"createJob": {"jobId", "targets", "document", "documentSource", "description", "targetSelection", "jobExecutionsRolloutConfig",
+		"abortConfig", "timeoutConfig", "jobExecutionsRetryConfig", "presignedUrlConfig", "tags", "schedulingConfig"},
 	"rolloutConfig":        {"maximumPerMinute", "exponentialRate"},
 	"exponentialRate":      {"baseRatePerMinute", "incrementFactor", "rateIncreaseCriteria"},
 	"rateIncreaseCriteria": {"numberOfNotifiedThings", "numberOfSucceededThings"},
@@ -70,11 +70,9 @@ var knownKeys = map[string][]string{
 // they get a message of their own rather than "unknown key".
 var unsupportedKeys = map[string]map[string]string{
 	"createJob": {
-		"documentSource":             "the simulator cannot fetch S3 objects; put the job document in \"document\"",
 		"jobTemplateArn":             "job templates are not simulated; put the document and configuration in the job",
 		"documentParameters":         "documentParameters go with managed job templates, which are not simulated",
 		"namespaceId":                "jobs namespaces are not simulated",
-		"schedulingConfig":           "scheduled jobs and maintenance windows are not simulated yet; start the job with the timeline's at:",
 		"destinationPackageVersions": "software package catalog versions are not simulated",
 	},
 	"templateBody": {

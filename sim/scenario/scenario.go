@@ -216,7 +216,16 @@ type CreateJob struct {
 	Targets    []Target       // parsed targets
 	Continuous bool           // targetSelection CONTINUOUS
 	Document   map[string]any // the job document, parsed
+	// SourceDocument is the text documentSource names, read from the
+	// scenario's directory (s3://bucket/key is s3/bucket/key there, as
+	// fleetd maps it to its data directory); "" when the body has document.
+	SourceDocument string
 }
+
+// Epoch is when a simulation's virtual clock starts: the instant at: 0s
+// means, and what a job's absolute schedulingConfig times are read
+// against.
+var Epoch = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 
 // Target is one ARN of a job's targets.
 type Target struct {
