@@ -59,6 +59,9 @@ func (s *Sim) setupProvisioning(now time.Time) error {
 			}
 		}
 	}
+	if err := s.setupJITP(now); err != nil {
+		return err
+	}
 	needClaim := false
 	for _, c := range s.sc.Cohorts {
 		needClaim = needClaim || (c.Count > 0 && c.Provisioning.Method == scenario.Claim)

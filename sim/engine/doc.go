@@ -9,8 +9,7 @@
 //	// expectations checked, the job timeline and latency histograms.
 //
 // Run fails (an error, no report) only when the scenario cannot be run at
-// all: a provisioning method that has no provisioner yet (jitp: see
-// provisioner.go), or the core refusing the scenario's setup (thing types,
+// all: the core refusing the scenario's setup (thing types,
 // groups, templates, indexing). Everything that happens during the run
 // — a job the engine refuses, an abort, an index that disagrees with the
 // truth — is in the report.

@@ -188,28 +188,41 @@ expect:
 	}
 }
 
-// TestJITPNotAvailable: a method without a provisioner is a clear error,
-// not a silent substitute.
-func TestJITPNotAvailable(t *testing.T) {
+// TestJITPProvisioning provisions a cohort just in time: certificates
+// signed by a CA the simulator registers with the JITP template, presented
+// on first connect; the things exist, in their cohort's group, with the
+// certificate's subject in the template's attributes.
+func TestJITPProvisioning(t *testing.T) {
 	sc, err := scenario.Parse("jitp.yaml", []byte(`
 name: jitp
 duration: 1h
+indexing: {thingIndexingMode: REGISTRY}
+thingGroups: [{thingGroupName: Meters}]
 provisioningTemplates:
   - templateName: J
     type: JITP
     templateBody:
-      Parameters: {"AWS::IoT::Certificate::CommonName": {Type: String}, "AWS::IoT::Certificate::Id": {Type: String}}
+      Parameters: {"AWS::IoT::Certificate::CommonName": {Type: String}, "AWS::IoT::Certificate::Country": {Type: String}, "AWS::IoT::Certificate::Id": {Type: String}}
       Resources:
-        thing: {Type: "AWS::IoT::Thing", Properties: {ThingName: {Ref: "AWS::IoT::Certificate::CommonName"}}}
+        thing: {Type: "AWS::IoT::Thing", Properties: {ThingName: {Ref: "AWS::IoT::Certificate::CommonName"}, AttributePayload: {country: {Ref: "AWS::IoT::Certificate::Country"}}}}
         certificate: {Type: "AWS::IoT::Certificate", Properties: {CertificateId: {Ref: "AWS::IoT::Certificate::Id"}, Status: ACTIVE}}
 devices:
-  - {name: d, count: 3, provisioning: {method: jitp, template: J, over: 1m, parameters: {CommonName: "${device.id}"}}}
+  - {name: d, count: 3, groups: [Meters], provisioning: {method: jitp, template: J, over: 1m, parameters: {CommonName: "${device.id}", Country: DE}}}
+timeline:
+  - {at: 30m, query: {name: meters, queryString: 'thingGroupNames:Meters AND attributes.country:DE'}}
+expect:
+  - {provisioned: 3}
+  - {query: meters, count: 3}
 `), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := Run(sc, Options{}); err == nil || !strings.Contains(err.Error(), "provisioning method jitp is not available yet") {
-		t.Errorf("Run = %v; want provisioning method jitp is not available yet", err)
+	rep, err := Run(sc, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !rep.Passed {
+		t.Errorf("expectations: %+v (warnings %v)", rep.Expectations, rep.Warnings)
 	}
 }
 

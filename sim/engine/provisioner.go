@@ -11,12 +11,9 @@ import (
 
 // Provisioner brings one device into the registry the way its cohort's
 // provisioning method does: the thing with its type, attributes and static
-// groups. registry and claim (claim.go) are built in; bulk is not a
-// per-device provisioner but one registration task per cohort (bulk.go).
-//
-// TODO(jitp): a provisioner for first connect with a CA-signed
-// certificate, plugged in through Options.Provisioners until it is built
-// in.
+// groups. registry, claim (claim.go) and jitp (jitp.go) are built in;
+// bulk is not a per-device provisioner but one registration task per
+// cohort (bulk.go). Options.Provisioners may replace them.
 type Provisioner interface {
 	Provision(c *core.Core, now time.Time, d DeviceSpec) error
 }
