@@ -45,8 +45,10 @@
 //     StartThingRegistrationTask (bulk.go); the core's ticks run it, each
 //     RESULTS line in Ready().Objects brings its device online, and the
 //     task's counts go to the report when it ends (one task at a time:
-//     later bulk cohorts wait). Claim and bulk devices are then enrolled:
-//     cohort attributes merged, cohort groups joined.
+//     later bulk cohorts wait). jitp presents a real certificate, signed
+//     by a CA the simulator registered for the cohort's JITP template, on
+//     the device's first connect (jitp.go). Claim, jitp and bulk devices
+//     are then enrolled: cohort attributes merged, cohort groups joined.
 //   - Connectivity: a cohort without connectivity connects at provisioning
 //     and stays connected; with it, devices alternate Up and Down periods,
 //     starting connected. Disconnects are CONNECTION_LOST.
