@@ -138,7 +138,8 @@ func run() error {
 		log.Info("fleetd serving MQTT", "mqtt", gw.Addr(), "username", creds.AccessKeyID, "mqtts", gw.TLSAddr(), "ca", filepath.Join(*data, "ca.pem"))
 	}
 	api := httpapi.New(httpapi.Options{Node: n, Verifier: sigv4.NewVerifier([]sigv4.Credentials{creds}, time.Now), Logger: log,
-		Objects: objects.Store{Dir: *data}, Metrics: m})
+		Objects: objects.Store{Dir: *data}, Metrics: m, Endpoints: map[string]string{
+			"iot:Data-ATS": endpointHost(*mqttsAddr), "iot:Data": endpointHost(*mqttsAddr), "iot:Jobs": endpointHost(*httpAddr)}})
 	if m != nil {
 		sizes := func() core.Sizes {
 			var sz core.Sizes
@@ -240,4 +241,15 @@ func countEvents(m *metrics.Metrics, next func([]core.Message, []core.Event)) fu
 			next(msgs, evs)
 		}
 	}
+}
+
+// endpointHost is the host DescribeEndpoint gives for a listen address:
+// its host, or localhost for a wildcard (the server certificate covers
+// both).
+func endpointHost(addr string) string {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil || host == "" || host == "0.0.0.0" || host == "::" {
+		return "localhost"
+	}
+	return host
 }

@@ -59,6 +59,10 @@ func testAWSCLIIdentity(t *testing.T, newCLI func(endpoint, secret string) cli) 
 		t.Errorf("list-certificates = %v", l)
 	}
 	aws.json("iot", "delete-thing", "--thing-name", "lamp")
+	if ep := aws.json("iot", "describe-endpoint", "--endpoint-type", "iot:Data-ATS"); ep["endpointAddress"] != "localhost" {
+		t.Errorf("describe-endpoint = %v", ep)
+	}
+	aws.fails("InvalidRequestException", "iot", "describe-endpoint", "--endpoint-type", "iot:Nope")
 	code := aws.json("iot", "get-registration-code")
 	if len(code["registrationCode"].(string)) != 64 {
 		t.Errorf("get-registration-code = %v", code)

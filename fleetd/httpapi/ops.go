@@ -3,6 +3,7 @@ package httpapi
 import (
 	"time"
 
+	"github.com/fleetlab/fleetlab/fleetd/awserr"
 	"github.com/fleetlab/fleetlab/fleetd/core"
 	"github.com/fleetlab/fleetlab/fleetd/node"
 	"github.com/fleetlab/fleetlab/fleetd/objects"
@@ -63,7 +64,7 @@ func coreRead[Req, Resp any](n *node.Node, op func(*core.Core, Req) (Resp, error
 
 // controlPlane is the iot service: paths and methods from the botocore
 // model.
-func controlPlane(n *node.Node, store objects.Store) *router {
+func controlPlane(n *node.Node, store objects.Store, endpoints map[string]string) *router {
 	rt := &router{}
 	// Things.
 	rt.add("POST", "/things/{thingName}", "CreateThing", mutate(n, (*reg).CreateThing))
@@ -114,6 +115,7 @@ func controlPlane(n *node.Node, store objects.Store) *router {
 	addJobRoutes(rt, n, store)
 	addIdentityRoutes(rt, n)
 	addProvisionRoutes(rt, n, store)
+	rt.add("GET", "/endpoint", "DescribeEndpoint", describeEndpoint(endpoints))
 	return rt
 }
 
@@ -136,4 +138,30 @@ func updateIndexing(c *core.Core, now time.Time, req core.IndexingConfiguration)
 
 func getIndexing(c *core.Core, _ struct{}) (core.IndexingConfiguration, error) {
 	return c.GetIndexingConfiguration(), nil
+}
+
+// describeEndpoint answers where devices connect: the address for the
+// endpoint type (iot:Data-ATS when none is given, as the CLI does not
+// default it but SDK samples ask for it).
+func describeEndpoint(endpoints map[string]string) handler {
+	return func(c *call) (any, error) {
+		var req struct {
+			EndpointType string `json:"-" query:"endpointType"`
+		}
+		if err := bind(&req, c); err != nil {
+			return nil, err
+		}
+		switch req.EndpointType {
+		case "":
+			req.EndpointType = "iot:Data-ATS"
+		case "iot:Data-ATS", "iot:Data", "iot:Jobs", "iot:CredentialProvider":
+		default:
+			return nil, awserr.New(awserr.InvalidRequest, "endpointType must be iot:Data-ATS, iot:Data, iot:Jobs or iot:CredentialProvider, got %q", req.EndpointType)
+		}
+		addr := endpoints[req.EndpointType]
+		if addr == "" {
+			addr = "localhost"
+		}
+		return map[string]string{"endpointAddress": addr}, nil
+	}
 }

@@ -28,6 +28,10 @@ type Options struct {
 	// read from (DECISIONS.md: s3://bucket/key is <data dir>/s3/bucket/key).
 	Objects objects.Store
 	Metrics *metrics.Metrics // nil: not instrumented
+	// Endpoints answer DescribeEndpoint: endpoint type (iot:Data-ATS,
+	// iot:Data, iot:Jobs, iot:CredentialProvider) → address. Missing
+	// types are "localhost", which the MQTT server certificate covers.
+	Endpoints map[string]string
 }
 
 // Server serves the three AWS planes on one listener.
@@ -46,7 +50,7 @@ func New(o Options) *Server {
 		o.Logger = slog.Default()
 	}
 	return &Server{o: o, planes: map[string]*router{
-		"control": controlPlane(o.Node, o.Objects),
+		"control": controlPlane(o.Node, o.Objects, o.Endpoints),
 		"data":    dataPlane(o.Node),
 		"jobs":    jobsDataPlane(o.Node),
 	}}
