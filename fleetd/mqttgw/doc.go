@@ -67,7 +67,9 @@
 //     core's answers come back through Deliver. The packet is marked ignored
 //     (packets.CodeSuccessIgnore) rather than rejected, so a QoS 1 request
 //     still gets its PUBACK, and it is sent only once the request's effects
-//     are durable. Requests on a thing's jobs topics
+//     are durable. A QoS 0 request is acknowledged by nobody, so the hook
+//     does not wait for the disk (node.Submit): its effects are persisted
+//     and delivered in order all the same. Requests on a thing's jobs topics
 //     ($aws/things/{thing}/jobs/get, …/start-next, …/{jobId}/get,
 //     …/{jobId}/update) are answered the same way by the jobs engine; its
 //     accepted/rejected responses go to the requesting client only, even

@@ -439,7 +439,7 @@ func (h *hook) OnPublish(cl *mqtt.Client, pk packets.Packet) (packets.Packet, er
 	if jobs.IsJobsTopic(pk.TopicName) {
 		h.g.o.Metrics.Message("in", "jobs")
 		topic, payload, id := pk.TopicName, pk.Payload, cl.ID
-		h.do("jobs", id, func(c *core.Core, now time.Time) error { c.HandleJobsMQTT(now, id, topic, payload); return nil })
+		h.run("jobs", id, pk.FixedHeader.Qos, func(c *core.Core, now time.Time) error { c.HandleJobsMQTT(now, id, topic, payload); return nil })
 		return pk, packets.CodeSuccessIgnore
 	}
 	r, ok := parseShadowRequest(pk.TopicName)
@@ -448,8 +448,25 @@ func (h *hook) OnPublish(cl *mqtt.Client, pk packets.Packet) (packets.Packet, er
 		return pk, nil
 	}
 	h.g.o.Metrics.Message("in", "shadow")
-	h.do("shadow "+r.op, cl.ID, r.apply(pk.Payload))
+	h.run("shadow "+r.op, cl.ID, pk.FixedHeader.Qos, r.apply(pk.Payload))
 	return pk, packets.CodeSuccessIgnore
+}
+
+// run runs a client's request: a QoS 0 one without waiting for its
+// durability (nobody is acknowledged; its effects are still persisted and
+// delivered in order), a QoS 1 one with do, so that the PUBACK follows
+// durability.
+func (h *hook) run(what, clientID string, qos byte, op func(c *core.Core, now time.Time) error) {
+	if qos > 0 {
+		h.do(what, clientID, op)
+		return
+	}
+	n := h.g.node.Load()
+	if n == nil {
+		h.g.log.Error("mqttgw: no node attached", "op", what, "client", clientID)
+		return
+	}
+	h.report(what, clientID, n.Submit(op))
 }
 
 // do runs op on the node. AWS errors are answers the core already
@@ -460,7 +477,12 @@ func (h *hook) do(what, clientID string, op func(c *core.Core, now time.Time) er
 		h.g.log.Error("mqttgw: no node attached", "op", what, "client", clientID)
 		return
 	}
-	err := n.Do(op)
+	h.report(what, clientID, n.Do(op))
+}
+
+// report logs a request's failure: AWS errors are answers the core already
+// published; anything else is a fault.
+func (h *hook) report(what, clientID string, err error) {
 	var aerr *awserr.Error
 	switch {
 	case err == nil:

@@ -8,6 +8,9 @@
 // what the core produced (Ready), submits its records to the store in the
 // same order as the operations ran, and returns only once they are durable:
 // a nil (or AWS-error) return is an acknowledgement that survives kill -9.
+// Submit is Do for requests nobody acknowledges (MQTT QoS 0): the same
+// order and the same delivery after durability, without making the caller
+// wait for the disk; a Do that returns covers every Submit before it.
 // The MQTT messages and events an operation produced are delivered after
 // its records are durable and in operation order, by one delivery
 // goroutine, so no subscriber sees a state a crash could take back.

@@ -57,6 +57,7 @@ type delivery struct {
 	objects []core.ObjectAppend
 	hooks   []provision.HookCall
 	done    chan error
+	async   bool // nobody reads done: log a failure here
 }
 
 // ErrClosed is returned by operations after Close.
@@ -120,6 +121,24 @@ func (n *Node) Do(op func(c *core.Core, now time.Time) error) error {
 	return err
 }
 
+// Submit is Do without waiting for durability: for requests nobody
+// acknowledges (MQTT QoS 0), whose effects are still made durable, and
+// delivered, in operation order, but whose sender need not wait for the
+// disk. A later Do returning means everything submitted before it is
+// durable too. A failure to persist is logged.
+func (n *Node) Submit(op func(c *core.Core, now time.Time) error) error {
+	n.mu.Lock()
+	if n.closed {
+		n.mu.Unlock()
+		return ErrClosed
+	}
+	err := op(n.core, n.o.Clock.Now())
+	n.submitAsync()
+	n.rearm()
+	n.mu.Unlock()
+	return err
+}
+
 // Publish delivers a message that changes no state (an iot-data Publish to
 // an ordinary topic) in order with the operations around it.
 func (n *Node) Publish(m core.Message) error {
@@ -144,15 +163,23 @@ func (n *Node) Read(fn func(c *core.Core, now time.Time) error) error {
 	return fn(n.core, n.o.Clock.Now())
 }
 
+// submitAsync is submit for an operation nobody waits for: the delivery
+// goroutine logs a failure to persist it.
+func (n *Node) submitAsync() {
+	n.submitting(true)
+}
+
 // submit hands the core's Ready to the store and the delivery goroutine;
 // the caller holds the lock, so the store sees operations in order.
-func (n *Node) submit() chan error {
+func (n *Node) submit() chan error { return n.submitting(false) }
+
+func (n *Node) submitting(async bool) chan error {
 	r := n.core.Ready()
 	batch := make([]store.Mutation, len(r.Records))
 	for i, rec := range r.Records {
 		batch[i] = store.Mutation{Key: rec.Key, Value: rec.Value}
 	}
-	d := delivery{wait: n.store.Submit(batch), msgs: r.Messages, events: r.Events, objects: r.Objects, hooks: r.Hooks, done: make(chan error, 1)}
+	d := delivery{wait: n.store.Submit(batch), msgs: r.Messages, events: r.Events, objects: r.Objects, hooks: r.Hooks, done: make(chan error, 1), async: async}
 	n.deliveries <- d
 	return d.done
 }
@@ -165,6 +192,9 @@ func (n *Node) deliver() {
 			n.writeObjects(d.objects)
 		}
 		d.done <- err
+		if err != nil && d.async {
+			n.o.Logger.Error("fleetd: persisting a request nobody waited for (MQTT QoS 0)", "err", err)
+		}
 		if err == nil && n.o.Deliver != nil && (len(d.msgs) > 0 || len(d.events) > 0) {
 			n.o.Deliver(d.msgs, d.events)
 		}
