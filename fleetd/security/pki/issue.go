@@ -120,7 +120,7 @@ func IssueDeviceCert(ca *CA, now time.Time, rand io.Reader, subject pkix.Name) (
 	if len(subject.ToRDNSequence()) == 0 {
 		subject = pkix.Name{CommonName: DefaultDeviceCommonName}
 	}
-	is, err := issue(ca, deviceTemplate(ca, subject, now, x509.KeyUsageDigitalSignature), &key.PublicKey, rand)
+	is, err := signDeviceCert(ca, deviceTemplate(ca, subject, now, x509.KeyUsageDigitalSignature), &key.PublicKey, rand)
 	if err != nil {
 		return nil, fmt.Errorf("pki: issuing device certificate: %w", err)
 	}
@@ -146,7 +146,7 @@ func SignCSR(ca *CA, csrPEM []byte, now time.Time, rand io.Reader) (*Issued, err
 	if _, ok := csr.PublicKey.(*rsa.PublicKey); ok {
 		usage |= x509.KeyUsageKeyEncipherment // RSA key transport in TLS 1.2
 	}
-	is, err := issue(ca, deviceTemplate(ca, csr.Subject, now, usage), csr.PublicKey, rand)
+	is, err := signDeviceCert(ca, deviceTemplate(ca, csr.Subject, now, usage), csr.PublicKey, rand)
 	if err != nil {
 		return nil, fmt.Errorf("pki: signing CSR: %w", err)
 	}
@@ -176,6 +176,15 @@ func capNotAfter(ca *CA, want time.Time) time.Time {
 		return ca.Cert.NotAfter
 	}
 	return want
+}
+
+// signDeviceCert signs a device certificate: on the fast path for fleetd's
+// kind of CA (fastsign.go), with x509.CreateCertificate otherwise.
+func signDeviceCert(ca *CA, tmpl *x509.Certificate, pub any, rand io.Reader) (*Issued, error) {
+	if canSignFast(ca) {
+		return signDevice(ca, tmpl, pub, rand)
+	}
+	return issue(ca, tmpl, pub, rand)
 }
 
 // issue completes tmpl with a random serial, signs it with the CA and
