@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/debug"
+	"runtime/pprof"
 
 	"github.com/fleetlab/fleetlab/report"
 	"github.com/fleetlab/fleetlab/sim/engine"
@@ -25,8 +26,10 @@ func runScenario(args []string, stdout, stderr io.Writer) int {
 	reportDir := fs.String("report", "", "write report.json and report.md into `DIR`")
 	quiet := fs.Bool("quiet", false, "no live progress and no summary table: only the verdict line")
 	shardFlag := fs.String("shard", "", "run only shard `i/n` of the devices (0 ≤ i < n); combine with fleetsim merge")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the run to `FILE` (go tool pprof)")
+	memProfile := fs.String("memprofile", "", "write a heap profile taken at the end of the run to `FILE`")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: fleetsim run FILE [--seed N] [--scale F] [--shard i/n] [--report DIR] [--quiet]")
+		fmt.Fprintln(stderr, "usage: fleetsim run FILE [--seed N] [--scale F] [--shard i/n] [--report DIR] [--quiet] [--cpuprofile FILE] [--memprofile FILE]")
 		fs.PrintDefaults()
 	}
 	var files []string
@@ -88,7 +91,15 @@ func runScenario(args []string, stdout, stderr io.Writer) int {
 			defer live.Done()
 		}
 	}
+	stopProfiles, err := startProfiles(*cpuProfile, *memProfile)
+	if err != nil {
+		fmt.Fprintf(stderr, "fleetsim run: %v\n", err)
+		return exitUsage
+	}
 	rep, err := engine.Run(sc, opts)
+	if perr := stopProfiles(); perr != nil {
+		fmt.Fprintf(stderr, "fleetsim run: %v\n", perr)
+	}
 	if err != nil {
 		fmt.Fprintf(stderr, "fleetsim run: %s: %v\n", files[0], err)
 		return exitUsage
@@ -141,6 +152,44 @@ func writeReports(dir string, rep *report.Report) error {
 		return fmt.Errorf("writing report.md: %w", err)
 	}
 	return f.Close()
+}
+
+// startProfiles starts a CPU profile into cpuFile (when set) and returns
+// the function that stops it and writes a heap profile into memFile (when
+// set); the heap profile is taken while the run's state is still live.
+func startProfiles(cpuFile, memFile string) (stop func() error, err error) {
+	var cpu *os.File
+	if cpuFile != "" {
+		if cpu, err = os.Create(cpuFile); err != nil {
+			return nil, fmt.Errorf("cpu profile: %w", err)
+		}
+		if err := pprof.StartCPUProfile(cpu); err != nil {
+			cpu.Close()
+			return nil, fmt.Errorf("cpu profile: %w", err)
+		}
+	}
+	return func() error {
+		var errs []error
+		if cpu != nil {
+			pprof.StopCPUProfile()
+			if err := cpu.Close(); err != nil {
+				errs = append(errs, fmt.Errorf("cpu profile: %w", err))
+			}
+		}
+		if memFile != "" {
+			f, err := os.Create(memFile)
+			if err == nil {
+				err = pprof.Lookup("heap").WriteTo(f, 0)
+				if cerr := f.Close(); err == nil {
+					err = cerr
+				}
+			}
+			if err != nil {
+				errs = append(errs, fmt.Errorf("heap profile: %w", err))
+			}
+		}
+		return errors.Join(errs...)
+	}, nil
 }
 
 // loadScenario loads a scenario, printing its errors and warnings.
