@@ -337,9 +337,7 @@ func (d *Doc) UnmarshalJSON(data []byte) error {
 	if !utf8.Valid(data) {
 		return errors.New("shadow: document is not UTF-8")
 	}
-	// A stored document stays in memory for as long as the shadow lives:
-	// size the arena from the text so millions of restored shadows do not
-	// each carry a half-empty chunk.
+	// The sections are compacted below; the arena is garbage after that.
 	n := estimateNodes(data)
 	a := arena{nodes: make([]node, 0, n), fields: make([]field, 0, n)}
 	p := newParser(string(data), &a, 0)
@@ -415,6 +413,7 @@ func (d *Doc) UnmarshalJSON(data []byte) error {
 			return fmt.Errorf("shadow: unknown key state.%s", unquote(f.key))
 		}
 	}
+	out.desired, out.reported = compact(out.desired), compact(out.reported)
 	out.encode()
 	*d = out
 	return nil

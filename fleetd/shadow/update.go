@@ -109,10 +109,12 @@ func ApplyUpdate(prev Doc, payload []byte, now time.Time, o Options) (Update, er
 	var u Update
 	if req.desired != nil {
 		next.desired, u.ChangedDesired = m.section(prev.desired, req.desired, ts)
+		next.desired = compact(next.desired)
 		u.TouchedDesired = true
 	}
 	if req.reported != nil {
 		next.reported, u.ChangedReported = m.section(prev.reported, req.reported, ts)
+		next.reported = compact(next.reported)
 		u.TouchedReported = true
 	}
 
