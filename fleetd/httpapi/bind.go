@@ -38,12 +38,21 @@ func bind(req any, c *call) error {
 		if !ok {
 			continue
 		}
+		if name := f.Tag.Get("query"); isPageSize(name) {
+			if n, err := strconv.ParseInt(raw, 10, 64); err == nil && n < 1 {
+				return awserr.New(awserr.InvalidRequest, "1 validation error detected: Value '%d' at '%s' failed to satisfy constraint: Member must have value greater than or equal to 1", n, name)
+			}
+		}
 		if err := setField(v.Field(i), raw); err != nil {
 			return awserr.New(awserr.InvalidRequest, "Parameter %s: %v", f.Name, err)
 		}
 	}
 	return nil
 }
+
+// isPageSize reports whether a query parameter is a page size: at least 1
+// in every IoT operation's model, while the operations read 0 as absent.
+func isPageSize(name string) bool { return name == "maxResults" || name == "pageSize" }
 
 func lookup(q url.Values, name string) (string, bool) {
 	vs, ok := q[name]

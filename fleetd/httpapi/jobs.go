@@ -3,6 +3,7 @@ package httpapi
 import (
 	"time"
 
+	"github.com/fleetlab/fleetlab/fleetd/awserr"
 	"github.com/fleetlab/fleetlab/fleetd/core"
 	"github.com/fleetlab/fleetlab/fleetd/jobs"
 	"github.com/fleetlab/fleetlab/fleetd/node"
@@ -92,7 +93,7 @@ func createJobTemplate(n *node.Node, store objects.Store) handler {
 func addJobRoutes(rt *router, n *node.Node, store objects.Store) {
 	rt.add("PUT", "/jobs/{jobId}", "CreateJob", createJob(n, store))
 	rt.add("GET", "/jobs/{jobId}", "DescribeJob", jobReadAt(n, (*engine).DescribeJob))
-	rt.add("GET", "/jobs", "ListJobs", jobRead(n, (*engine).ListJobs))
+	rt.add("GET", "/jobs", "ListJobs", coreRead(n, listJobs))
 	rt.add("PUT", "/jobs/{jobId}/cancel", "CancelJob", jobOp(n, (*engine).CancelJob))
 	rt.add("DELETE", "/jobs/{jobId}", "DeleteJob", jobOp(n, (*engine).DeleteJob))
 	rt.add("PATCH", "/jobs/{jobId}", "UpdateJob", jobOp(n, (*engine).UpdateJob))
@@ -117,6 +118,30 @@ func jobsDataPlane(n *node.Node) *router {
 	rt.add("GET", "/things/{thingName}/jobs", "GetPendingJobExecutions", jobOp(n, (*engine).GetPendingJobExecutions))
 	rt.add("PUT", "/things/{thingName}/jobs/$next", "StartNextPendingJobExecution", jobOp(n, (*engine).StartNextPendingJobExecution))
 	rt.add("GET", "/things/{thingName}/jobs/{jobId}", "DescribeJobExecution", jobOp(n, (*engine).DescribeDeviceExecution))
-	rt.add("POST", "/things/{thingName}/jobs/{jobId}", "UpdateJobExecution", jobOp(n, (*engine).UpdateJobExecution))
+	rt.add("POST", "/things/{thingName}/jobs/{jobId}", "UpdateJobExecution", jobOp(n, updateJobExecutionHTTP))
 	return rt
+}
+
+// updateJobExecutionHTTP is UpdateJobExecution over HTTPS, whose model has
+// no version error: a wrong expectedVersion is InvalidStateTransition (409),
+// where MQTT answers VersionMismatch.
+func updateJobExecutionHTTP(e *engine, now time.Time, req jobs.UpdateRequest) (jobs.UpdateResponse, error) {
+	resp, err := e.UpdateJobExecution(now, req)
+	if ae, ok := awserr.As(err); ok && ae.Code == awserr.VersionConflict {
+		return resp, awserr.New(awserr.InvalidStateTransition, "%s", ae.Message)
+	}
+	return resp, err
+}
+
+// listJobs is ListJobs with its thingGroupId filter resolved to the group's
+// name, which is what jobs remember of their targets.
+func listJobs(co *core.Core, req jobs.ListJobsRequest) (jobs.ListJobsResponse, error) {
+	if req.ThingGroupID != "" {
+		name, ok := co.Registry().ThingGroupNameByID(req.ThingGroupID)
+		if !ok || (req.ThingGroupName != "" && req.ThingGroupName != name) {
+			return jobs.ListJobsResponse{Jobs: []jobs.JobSummary{}}, nil
+		}
+		req.ThingGroupName = name
+	}
+	return co.Jobs().ListJobs(req)
 }

@@ -78,6 +78,9 @@ func (e *Engine) GetJobDocument(req JobRequest) (GetJobDocumentResponse, error) 
 	if err != nil {
 		return GetJobDocumentResponse{}, err
 	}
+	if req.BeforeSubstitution && j.spec.DocumentBeforeSubstitution != "" {
+		return GetJobDocumentResponse{Document: j.spec.DocumentBeforeSubstitution}, nil
+	}
 	return GetJobDocumentResponse{Document: j.document}, nil
 }
 
@@ -165,6 +168,9 @@ func (e *Engine) CancelJob(now time.Time, req CancelJobRequest) (CreateJobRespon
 	if utf8.RuneCountInString(req.Comment) > MaxCommentChars {
 		p.addf("comment must be at most %d characters", MaxCommentChars)
 	}
+	if hasControl(req.Comment) {
+		p.addf("comment must not contain control characters")
+	}
 	if err := p.err(); err != nil {
 		return CreateJobResponse{}, err
 	}
@@ -174,9 +180,9 @@ func (e *Engine) CancelJob(now time.Time, req CancelJobRequest) (CreateJobRespon
 	}
 	switch {
 	case j.status == JobCompleted:
-		return CreateJobResponse{}, awserr.New(awserr.InvalidStateTransition, "Job %s is COMPLETED and cannot be canceled", j.id)
+		return CreateJobResponse{}, awserr.New(awserr.InvalidRequest, "Job %s is COMPLETED and cannot be canceled", j.id)
 	case j.status == JobCanceled && !(req.Force && !j.forceCanceled):
-		return CreateJobResponse{}, awserr.New(awserr.InvalidStateTransition, "Job %s is already CANCELED", j.id)
+		return CreateJobResponse{}, awserr.New(awserr.InvalidRequest, "Job %s is already CANCELED", j.id)
 	}
 	e.cancelJob(now, j, req.Force, req.ReasonCode, req.Comment)
 	return CreateJobResponse{JobArn: j.arn, JobID: j.id, Description: j.spec.Description}, nil
@@ -356,6 +362,9 @@ func (e *Engine) AssociateTargetsWithJob(now time.Time, req AssociateTargetsRequ
 	}
 	if utf8.RuneCountInString(req.Comment) > MaxCommentChars {
 		p.addf("comment must be at most %d characters", MaxCommentChars)
+	}
+	if hasControl(req.Comment) {
+		p.addf("comment must not contain control characters")
 	}
 	type target struct {
 		kind targetKind

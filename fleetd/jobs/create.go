@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/fleetlab/fleetlab/fleetd/awserr"
@@ -29,7 +30,15 @@ var (
 	idPattern        = regexp.MustCompile(`^[a-zA-Z0-9_-]{1,64}$`)
 	reasonPattern    = regexp.MustCompile(`^[\p{Lu}\p{N}_]*$`)
 	detailKeyPattern = regexp.MustCompile(`^[a-zA-Z0-9:_-]{1,128}$`)
+	namespacePattern = regexp.MustCompile(`^[a-zA-Z0-9_-]+$`)
 )
+
+// hasControl reports whether s holds a character of Unicode category C
+// (controls, format characters, surrogates, private use), which the
+// model's [^\p{C}] patterns exclude from descriptions and comments.
+func hasControl(s string) bool {
+	return strings.IndexFunc(s, func(r rune) bool { return unicode.In(r, unicode.C) }) >= 0
+}
 
 // CreateJobRequest is CreateJob's input (PUT /jobs/{jobId}).
 type CreateJobRequest struct {
@@ -117,7 +126,7 @@ func (e *Engine) CreateJob(now time.Time, req CreateJobRequest) (CreateJobRespon
 		}
 		req = tmpl.applyTo(req)
 	}
-	doc, docProblems := e.jobDocument(req)
+	doc, rawDoc, docProblems := e.jobDocument(req)
 	p = append(p, docProblems...)
 	if len(req.Targets) == 0 {
 		p.addf("targets must hold at least one thing or thing group ARN")
@@ -146,6 +155,12 @@ func (e *Engine) CreateJob(now time.Time, req CreateJobRequest) (CreateJobRespon
 	}
 	if utf8.RuneCountInString(req.Description) > MaxDescriptionChars {
 		p.addf("description must be at most %d characters", MaxDescriptionChars)
+	}
+	if hasControl(req.Description) {
+		p.addf("description must not contain control characters")
+	}
+	if req.NamespaceID != "" && !namespacePattern.MatchString(req.NamespaceID) {
+		p.addf("namespaceId must match [a-zA-Z0-9_-]+, got %q", req.NamespaceID)
 	}
 	if c := req.PresignedURLConfig; c != nil && c.ExpiresInSec != nil && (*c.ExpiresInSec < 60 || *c.ExpiresInSec > 3600) {
 		p.addf("presignedUrlConfig.expiresInSec must be between 60 and 3600, got %d", *c.ExpiresInSec)
@@ -194,6 +209,9 @@ func (e *Engine) CreateJob(now time.Time, req CreateJobRequest) (CreateJobRespon
 		createdAt: now.UnixMilli(), updatedAt: now.UnixMilli(),
 		directThings: direct, groups: groups, execs: map[string]*execution{},
 	}
+	if rawDoc != doc {
+		j.spec.DocumentBeforeSubstitution = rawDoc
+	}
 	e.jobs[j.id] = j
 	e.order = append(e.order, j)
 	e.sink.Event(Event{Time: now, Kind: EventJobCreated, Job: j.id})
@@ -208,30 +226,30 @@ func (e *Engine) CreateJob(now time.Time, req CreateJobRequest) (CreateJobRespon
 }
 
 // jobDocument returns the job document: inline, or read from
-// documentSource by the adapter, with documentParameters substituted.
-func (e *Engine) jobDocument(req CreateJobRequest) (string, problems) {
-	var p problems
-	var doc string
+// documentSource by the adapter, with documentParameters substituted; and
+// the document before the substitution.
+func (e *Engine) jobDocument(req CreateJobRequest) (doc, raw string, p problems) {
 	switch {
 	case req.Document != nil && req.DocumentSource != "":
 		p.addf("specify either document or documentSource, not both")
-		return "", p
+		return "", "", p
 	case req.Document != nil:
 		doc = *req.Document
 	case req.DocumentSource != "":
 		if len(req.DocumentSource) > MaxDocumentSource {
 			p.addf("documentSource must be at most %d characters", MaxDocumentSource)
-			return "", p
+			return "", "", p
 		}
 		if req.SourceDocument == nil {
 			p.addf("documentSource %s could not be read", req.DocumentSource)
-			return "", p
+			return "", "", p
 		}
 		doc = *req.SourceDocument
 	default:
 		p.addf("either document or documentSource is required")
-		return "", p
+		return "", "", p
 	}
+	raw = doc
 	for k, v := range req.DocumentParameters {
 		doc = strings.ReplaceAll(doc, "${aws:iot:parameter:"+k+"}", v)
 	}
@@ -242,7 +260,7 @@ func (e *Engine) jobDocument(req CreateJobRequest) (string, problems) {
 	if err := json.Unmarshal([]byte(doc), &obj); err != nil {
 		p.addf("the job document must be a JSON object: %v", err)
 	}
-	return doc, p
+	return doc, raw, p
 }
 
 func validateTags(tags []Tag) problems {

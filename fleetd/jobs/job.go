@@ -25,6 +25,9 @@ type spec struct {
 	SchedulingConfig           *SchedulingConfig `json:"schedulingConfig,omitempty"`
 	DestinationPackageVersions []string          `json:"destinationPackageVersions,omitempty"`
 	DocumentSource             string            `json:"documentSource,omitempty"`
+	// DocumentBeforeSubstitution is the document as written, when
+	// documentParameters changed it (GetJobDocument?beforeSubstitution).
+	DocumentBeforeSubstitution string `json:"documentBeforeSubstitution,omitempty"`
 }
 
 // job is one job and its executions.

@@ -1,6 +1,7 @@
 package jobs
 
 import (
+	"strings"
 	"time"
 
 	"github.com/fleetlab/fleetlab/fleetd/awserr"
@@ -85,6 +86,11 @@ func (e *Engine) validateWindows(now time.Time, ws []MaintenanceWindow) problems
 	if len(ws) == 0 {
 		return nil
 	}
+	// The schedule's messages name schedulingConfig.maintenanceWindows; a
+	// template's windows are the top-level maintenanceWindows.
 	_, p := e.compileSchedule(now, &SchedulingConfig{MaintenanceWindows: ws})
+	for i, msg := range p {
+		p[i] = strings.ReplaceAll(msg, "schedulingConfig.maintenanceWindows", "maintenanceWindows")
+	}
 	return p
 }

@@ -81,9 +81,12 @@ func (e *Engine) CreateJobTemplate(now time.Time, req CreateJobTemplateRequest) 
 			req.PresignedURLConfig = j.spec.PresignedURLConfig
 		}
 	} else {
-		d, dp := e.jobDocument(CreateJobRequest{Document: req.Document, DocumentSource: req.DocumentSource, SourceDocument: req.SourceDocument})
+		d, _, dp := e.jobDocument(CreateJobRequest{Document: req.Document, DocumentSource: req.DocumentSource, SourceDocument: req.SourceDocument})
 		doc = d
 		p = append(p, dp...)
+	}
+	if c := req.PresignedURLConfig; c != nil && c.ExpiresInSec != nil && (*c.ExpiresInSec < 60 || *c.ExpiresInSec > 3600) {
+		p.addf("presignedUrlConfig.expiresInSec must be between 60 and 3600, got %d", *c.ExpiresInSec)
 	}
 	if _, err := rollout.Compile(req.Config); err != nil {
 		if ae, ok := awserr.As(err); ok {

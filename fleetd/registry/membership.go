@@ -223,3 +223,15 @@ func (r *Registry) InThingGroup(thing, group string) bool {
 	}
 	return false
 }
+
+// ThingGroupNameByID returns the name of the thing group with the given
+// thingGroupId, false when there is none. It scans the groups: the only
+// caller is ListJobs' thingGroupId filter, and fleets have few groups.
+func (r *Registry) ThingGroupNameByID(id string) (string, bool) {
+	for name, g := range r.groups {
+		if g.id.String() == id {
+			return name, true
+		}
+	}
+	return "", false
+}
