@@ -63,6 +63,7 @@ func TestJobsHTTPEdges(t *testing.T) {
 	mustOK("iot", "PUT", "/job-templates/tp", `{"description":"t","document":"{\"url\":\"${aws:iot:parameter:url}\"}"}`)
 	mustOK("iot", "PUT", "/jobs/j1", `{"targets":["arn:aws:iot:us-east-1:123456789012:thinggroup/G"],"jobTemplateArn":"arn:aws:iot:us-east-1:123456789012:jobtemplate/tp","documentParameters":{"url":"https://x/fw.bin"}}`)
 	mustOK("iot", "PUT", "/jobs/j2", `{"targets":["arn:aws:iot:us-east-1:123456789012:thing/d1"],"document":"{}"}`)
+	mustOK("iot", "PUT", "/jobs/pre", `{"targets":["arn:aws:iot:us-east-1:123456789012:thing/d1"],"presignedUrlConfig":{"roleArn":"arn:aws:iam::123456789012:role/S3","expiresInSec":300},"document":"{\"url\":\"${aws:iot:s3-presigned-url:https://s3.amazonaws.com/fw/2.2.0.bin}\"}"}`)
 
 	tests := []struct {
 		name, service, method, path, body string
@@ -77,6 +78,9 @@ func TestJobsHTTPEdges(t *testing.T) {
 		{"by unknown group id", "iot", "GET", "/jobs?thingGroupId=nope", "", 200, "", `{"jobs":[]}`},
 		{"after substitution", "iot", "GET", "/jobs/j1/job-document", "", 200, "", `https://x/fw.bin`},
 		{"before substitution", "iot", "GET", "/jobs/j1/job-document?beforeSubstitution=true", "", 200, "", `${aws:iot:parameter:url}`},
+		{"presigned URL for the device", "iot-jobs-data", "GET", "/things/d1/jobs/pre", "", 200, "", `https://s3.amazonaws.com/fw/2.2.0.bin?X-Amz-Algorithm=AWS4-HMAC-SHA256`},
+		{"presigned URL expiry", "iot-jobs-data", "GET", "/things/d1/jobs/pre", "", 200, "", `X-Amz-Expires=300`},
+		{"placeholder kept for the control plane", "iot", "GET", "/jobs/pre/job-document", "", 200, "", `${aws:iot:s3-presigned-url:`},
 		{"jobs-data version mismatch", "iot-jobs-data", "POST", "/things/d1/jobs/j2", `{"status":"IN_PROGRESS","expectedVersion":7}`, 409, "InvalidStateTransitionException", "version"},
 		{"control character in description", "iot", "PUT", "/jobs/j3", `{"targets":["arn:aws:iot:us-east-1:123456789012:thing/d1"],"document":"{}","description":"a\nb"}`, 400, "InvalidRequestException", "control characters"},
 		{"bad namespace", "iot", "PUT", "/jobs/j3", `{"targets":["arn:aws:iot:us-east-1:123456789012:thing/d1"],"document":"{}","namespaceId":"bad ns!"}`, 400, "InvalidRequestException", "namespaceId"},

@@ -73,7 +73,7 @@ func (e *Engine) deviceExecution(now time.Time, x *execution, withDocument bool)
 		}
 	}
 	if withDocument {
-		out.JobDocument = x.job.document
+		out.JobDocument = e.deviceDocument(now, x.job)
 	}
 	return out
 }
@@ -192,7 +192,7 @@ func (e *Engine) mqttExecution(now time.Time, x *execution, withDocument bool) m
 		ApproximateSecondsBeforeTimedOut: d.ApproximateSecondsBeforeTimedOut,
 		VersionNumber:                    d.VersionNumber, ExecutionNumber: d.ExecutionNumber}
 	if withDocument {
-		m.JobDocument = json.RawMessage(x.job.document)
+		m.JobDocument = json.RawMessage(e.deviceDocument(now, x.job))
 	}
 	return m
 }
@@ -379,7 +379,7 @@ func (e *Engine) UpdateJobExecution(now time.Time, req UpdateRequest) (UpdateRes
 		out.ExecutionState = &s
 	}
 	if req.IncludeJobDocument {
-		out.JobDocument = x.job.document
+		out.JobDocument = e.deviceDocument(now, x.job)
 	}
 	return out, nil
 }

@@ -132,7 +132,7 @@ func (e *Engine) mqttOp(now time.Time, t Topic, req mqttRequest) (map[string]any
 			body["executionState"] = state(x)
 		}
 		if req.IncludeJobDocument != nil && *req.IncludeJobDocument {
-			body["jobDocument"] = json.RawMessage(x.job.document)
+			body["jobDocument"] = json.RawMessage(e.deviceDocument(now, x.job))
 		}
 	}
 	return body, nil
