@@ -15,22 +15,33 @@ import (
 const maxCachedContexts = 64
 
 // Authorizer is the compiled authorization state of one ACTIVE
-// certificate: the policy Set of its effective policies (spec §6.1: the
-// default versions of the policies attached to it, then those of the
-// static thing groups, ancestors included, of the things attached to it)
-// and its certificate variables. The store caches it until a change
-// affects it, then marks it Stale; the gateway re-authorizes a stale one.
+// certificate: the policy Set of the policies attached to it and its
+// certificate variables, and per client id the effective Set (spec §6.1):
+// the certificate's policies, then, when the client id names a thing
+// attached to the certificate, those of that thing's static groups,
+// ancestors included. AWS applies thing-group policies only when the thing
+// name matches the client id, so one certificate cannot borrow a group's
+// permissions under another id. The store caches it until a change affects
+// it, then marks it Stale; the gateway re-authorizes a stale one.
 type Authorizer struct {
 	CertificateID string
-	Policies      *policy.Set
-	// PolicyNames are the effective policies as "name@version", in
-	// evaluation order (the certificate's own by name, then the groups').
+	// Policies are the certificate's own policies.
+	Policies *policy.Set
+	// PolicyNames are the certificate's own policies as "name@version",
+	// sorted by name.
 	PolicyNames []string
 
 	principal   string // certificate ARN
 	certificate *policy.Certificate
-	contexts    map[string]*policy.Context
+	clients     map[string]*clientAuth
 	stale       bool
+}
+
+// clientAuth is what an Authorizer knows of one client id.
+type clientAuth struct {
+	ctx      *policy.Context
+	policies *policy.Set // the certificate's and, for its attached thing, the thing's groups'
+	names    []string
 }
 
 // Stale reports whether a change (attachments, default versions, status,
@@ -53,57 +64,85 @@ func (s *Store) Authorize(certID string) (*Authorizer, error) {
 		return nil, awserr.New(awserr.Unauthorized, "Certificate %s is %s; only ACTIVE certificates may connect.", id, cert.status)
 	}
 	principal := s.CertificateArn(id)
-	names := slices.Clone(s.targetPolicies[principal])
-	for _, g := range s.groupsOfPrincipal(principal) {
-		for _, n := range s.targetPolicies[s.ThingGroupArn(g)] {
-			if !slices.Contains(names, n) {
-				names = append(names, n)
-			}
-		}
-	}
-	docs := make([]*policy.Document, 0, len(names))
 	parsed, err := cert.parsed()
 	if err != nil {
 		return nil, err
 	}
-	a := &Authorizer{CertificateID: id, principal: principal, contexts: map[string]*policy.Context{},
+	a := &Authorizer{CertificateID: id, principal: principal, clients: map[string]*clientAuth{},
 		certificate: &policy.Certificate{ID: id, Subject: policy.SubjectAttributes(parsed.Subject),
 			Issuer: policy.SubjectAttributes(parsed.Issuer)}}
-	for _, n := range names {
-		if p := s.policies[n]; p != nil {
-			v := p.defaultVersion()
-			docs = append(docs, v.parsed)
-			a.PolicyNames = append(a.PolicyNames, v.parsed.Name)
-		}
-	}
-	a.Policies = policy.Compile(docs...)
+	a.Policies, a.PolicyNames = s.compilePolicies(s.targetPolicies[principal])
 	s.auth[id] = a
 	return a, nil
 }
 
-// Context returns the policy Context of a connection by clientID with
-// this Authorizer's certificate: client id, certificate variables and the
-// thing named by the client id (its name, type and attributes, resolved by
-// the policy package only when the thing is attached to the certificate).
-// The source address is left zero; ConnectionContext sets it. Contexts are
-// cached per client id with the Authorizer.
-func (s *Store) Context(a *Authorizer, clientID string) *policy.Context {
-	if ctx := a.contexts[clientID]; ctx != nil {
-		return ctx
+// compilePolicies compiles the default versions of the named policies, in
+// order, skipping names that no longer exist.
+func (s *Store) compilePolicies(names []string) (*policy.Set, []string) {
+	docs := make([]*policy.Document, 0, len(names))
+	var versions []string
+	for _, n := range names {
+		if p := s.policies[n]; p != nil {
+			v := p.defaultVersion()
+			docs = append(docs, v.parsed)
+			versions = append(versions, v.parsed.Name)
+		}
 	}
-	ctx := &policy.Context{ClientID: clientID, Certificate: a.certificate}
+	return policy.Compile(docs...), versions
+}
+
+// client returns what a knows of clientID, working it out on first use:
+// the policy Context (client id, certificate variables and, when the
+// client id names a thing, that thing's name, type, attributes and whether
+// it is attached) and the effective policies.
+func (s *Store) client(a *Authorizer, clientID string) *clientAuth {
+	if c := a.clients[clientID]; c != nil {
+		return c
+	}
+	c := &clientAuth{ctx: &policy.Context{ClientID: clientID, Certificate: a.certificate},
+		policies: a.Policies, names: a.PolicyNames}
 	if clientID != "" {
 		if info, ok := s.opts.Things.Thing(clientID); ok {
 			_, attached := slices.BinarySearch(s.principalThings[a.principal], clientID)
-			ctx.Thing = &policy.Thing{Name: clientID, TypeName: info.TypeName, Attributes: maps.Clone(info.Attributes),
+			c.ctx.Thing = &policy.Thing{Name: clientID, TypeName: info.TypeName, Attributes: maps.Clone(info.Attributes),
 				IsAttached: attached}
+			if attached {
+				names := slices.Clone(s.targetPolicies[a.principal])
+				own := len(names)
+				for _, g := range info.StaticGroups {
+					for _, n := range s.targetPolicies[s.ThingGroupArn(g)] {
+						if !slices.Contains(names, n) {
+							names = append(names, n)
+						}
+					}
+				}
+				if len(names) > own {
+					c.policies, c.names = s.compilePolicies(names)
+				}
+			}
 		}
 	}
-	if len(a.contexts) >= maxCachedContexts {
-		clear(a.contexts)
+	if len(a.clients) >= maxCachedContexts {
+		clear(a.clients)
 	}
-	a.contexts[clientID] = ctx
-	return ctx
+	a.clients[clientID] = c
+	return c
+}
+
+// Context returns the policy Context of a connection by clientID with
+// this Authorizer's certificate: client id, certificate variables and the
+// thing named by the client id. The source address is left zero;
+// ConnectionContext sets it. Contexts are cached per client id with the
+// Authorizer.
+func (s *Store) Context(a *Authorizer, clientID string) *policy.Context {
+	return s.client(a, clientID).ctx
+}
+
+// EffectivePolicies returns the policies that apply to the certificate
+// connected as clientID, as "name@version" in evaluation order: its own,
+// then those of its attached thing's groups when the client id names it.
+func (s *Store) EffectivePolicies(a *Authorizer, clientID string) []string {
+	return s.client(a, clientID).names
 }
 
 // ConnectionContext authorizes a certificate and returns the Context of a
@@ -126,8 +165,9 @@ func (s *Store) Allowed(certID, clientID, action, resourceARN string) (policy.De
 	if err != nil {
 		return policy.Decision{}, err
 	}
-	req := policy.Request{Action: action, Resource: resourceARN, Context: *s.Context(a, clientID)}
-	return a.Policies.Evaluate(&req), nil
+	c := s.client(a, clientID)
+	req := policy.Request{Action: action, Resource: resourceARN, Context: *c.ctx}
+	return c.policies.Evaluate(&req), nil
 }
 
 // InvalidateThing drops the cached authorization of the certificates

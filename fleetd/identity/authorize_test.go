@@ -87,8 +87,14 @@ func TestAuthorizeDecisions(t *testing.T) {
 		}
 	}
 	a, _ := e.s.Authorize(cert)
-	if want := []string{"connect@1", "denySecret@1", "subscribe@1", "floorPub@1"}; !slices.Equal(a.PolicyNames, want) {
+	if want := []string{"connect@1", "denySecret@1", "subscribe@1"}; !slices.Equal(a.PolicyNames, want) {
 		t.Errorf("PolicyNames = %v; want %v", a.PolicyNames, want)
+	}
+	if got, want := e.s.EffectivePolicies(a, "dev-1"), []string{"connect@1", "denySecret@1", "subscribe@1", "floorPub@1"}; !slices.Equal(got, want) {
+		t.Errorf("EffectivePolicies(dev-1) = %v; want %v", got, want)
+	}
+	if got, want := e.s.EffectivePolicies(a, "ghost"), []string{"connect@1", "denySecret@1", "subscribe@1"}; !slices.Equal(got, want) {
+		t.Errorf("EffectivePolicies(ghost) = %v; want %v", got, want)
 	}
 	// A Deny in a group policy beats an Allow on the certificate, and vice versa.
 	e.policy("anyPubGroup", doc(stmt("Allow", "iot:Publish", arnPrefix+"topic/*", "")))
@@ -101,6 +107,13 @@ func TestAuthorizeDecisions(t *testing.T) {
 	}
 	if d := allowed(t, e.s, cert, "dev-1", policy.ActionPublish, "topic/secret/x"); d.Allowed || d.Effect != policy.Deny {
 		t.Errorf("explicit Deny lost to a group Allow: %s", d)
+	}
+	// Group policies apply only when the client id is the attached thing's
+	// name: under another id the certificate has its own policies alone.
+	for _, client := range []string{"ghost", "dev-2", ""} {
+		if d := allowed(t, e.s, cert, client, policy.ActionPublish, "topic/anything"); d.Allowed {
+			t.Errorf("client %q borrowed a group policy of dev-1: %s", client, d)
+		}
 	}
 
 	ctx, err := e.s.ConnectionContext(cert, "dev-1", netip.MustParseAddr("10.0.0.1"))
