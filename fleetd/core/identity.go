@@ -130,6 +130,11 @@ func (t coreThings) Thing(name string) (identity.ThingInfo, bool) {
 	return identity.ThingInfo{TypeName: v.ThingTypeName, Attributes: v.Attributes, StaticGroups: groups}, true
 }
 
+func (t coreThings) DynamicThingGroup(name string) bool {
+	_, dynamic := t.c.reg.DynamicGroup(name)
+	return dynamic
+}
+
 func (t coreThings) ThingGroup(name string) ([]string, bool) {
 	d, err := t.c.reg.DescribeThingGroup(registry.DescribeThingGroupRequest{ThingGroupName: name})
 	if err != nil {

@@ -23,18 +23,21 @@ var t0 = time.Date(2026, 3, 4, 5, 6, 7, 0, time.UTC)
 // (ancestors included, as the core reports them) and groups with their
 // ancestors.
 type fakeThings struct {
-	things map[string]ThingInfo
-	groups map[string][]string
+	things  map[string]ThingInfo
+	groups  map[string][]string
+	dynamic map[string]bool
 }
 
 func newFakeThings() *fakeThings {
-	return &fakeThings{things: map[string]ThingInfo{}, groups: map[string][]string{}}
+	return &fakeThings{things: map[string]ThingInfo{}, groups: map[string][]string{}, dynamic: map[string]bool{}}
 }
 
 func (f *fakeThings) Thing(name string) (ThingInfo, bool) {
 	info, ok := f.things[name]
 	return info, ok
 }
+
+func (f *fakeThings) DynamicThingGroup(name string) bool { return f.dynamic[name] }
 
 func (f *fakeThings) ThingGroup(name string) ([]string, bool) {
 	anc, ok := f.groups[name]

@@ -422,6 +422,9 @@ func (s *Store) AttachPolicy(req AttachPolicyRequest, now time.Time) error {
 	if err != nil {
 		return err
 	}
+	if target.kind == targetThingGroup && s.opts.Things.DynamicThingGroup(target.name) {
+		return invalid("Policies cannot be attached to dynamic thing group %s.", target.name)
+	}
 	return s.attach(p.name, target.canonical)
 }
 

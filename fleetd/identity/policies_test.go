@@ -125,6 +125,8 @@ func TestDeletePolicy(t *testing.T) {
 func TestAttachPolicy(t *testing.T) {
 	e := newEnv(t)
 	e.things.addGroup("fleet", "")
+	e.things.addGroup("old-firmware", "")
+	e.things.dynamic["old-firmware"] = true
 	c := e.create(true)
 	for i := range MaxPoliciesPerTarget + 1 {
 		e.policy(fmt.Sprintf("p%02d", i), allowAll)
@@ -146,6 +148,7 @@ func TestAttachPolicy(t *testing.T) {
 		{"thing arn", "p10", "arn:aws:iot:us-east-1:123456789012:thing/x", awserr.InvalidRequest, "neither a certificate nor a thing group"},
 		{"garbage", "p10", "garbage", awserr.InvalidRequest, "not a certificate ARN"},
 		{"bad cert id", "p10", "arn:aws:iot:us-east-1:123456789012:cert/12", awserr.InvalidRequest, "certificate id"},
+		{"dynamic group", "p10", e.s.ThingGroupArn("old-firmware"), awserr.InvalidRequest, "dynamic thing group old-firmware"},
 		{"group", "p10", e.s.ThingGroupArn("fleet"), "", ""},
 		{"cognito", "p10", "us-east-1:3f1c0a8e-0000-4000-8000-000000000001", "", ""},
 	} {

@@ -62,6 +62,9 @@ type Things interface {
 	// ThingGroup reports whether a thing group exists and returns its
 	// static ancestors, parent first (none for a root or dynamic group).
 	ThingGroup(name string) (ancestors []string, ok bool)
+	// DynamicThingGroup reports whether a thing group exists and is
+	// dynamic: AWS attaches no policies to those.
+	DynamicThingGroup(name string) bool
 }
 
 // ThingInfo is what authorization needs to know about a thing.

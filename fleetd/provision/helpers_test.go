@@ -40,6 +40,11 @@ func (f *fakeRegistry) Thing(name string) (identity.ThingInfo, bool) {
 	return identity.ThingInfo{TypeName: v.ThingTypeName, Attributes: v.Attributes, StaticGroups: v.GroupNames}, true
 }
 
+func (f *fakeRegistry) DynamicThingGroup(name string) bool {
+	_, dynamic := f.DynamicGroup(name)
+	return dynamic
+}
+
 func (f *fakeRegistry) ThingGroup(name string) ([]string, bool) {
 	return nil, f.ThingGroupExists(name)
 }

@@ -324,3 +324,18 @@ func TestNotActionNotResource(t *testing.T) {
 		{"NotResource excludes listed", ActionConnect, "client/admin-1", ctx, false},
 	})
 }
+
+// TestGreengrassActions: a Greengrass core device's policy parses, and its
+// greengrass: actions grant no iot: action.
+func TestGreengrassActions(t *testing.T) {
+	p := doc(t, "greengrass", `[
+		{"Effect":"Allow","Action":["greengrass:*"],"Resource":"*"},
+		{"Effect":"Allow","Action":"iot:Connect","Resource":"`+arnPrefix+`client/sensor-1"}
+	]`)
+	ctx := attachedCtx()
+	runEvalCases(t, []*Document{p}, []evalCase{
+		{"greengrass action", "greengrass:GetDeployment", "*", ctx, true},
+		{"iot publish not granted by greengrass:*", ActionPublish, "topic/x", ctx, false},
+		{"connect", ActionConnect, "client/sensor-1", ctx, true},
+	})
+}

@@ -205,12 +205,14 @@ func validateAction(a string) error {
 	if a == "*" {
 		return nil
 	}
+	// greengrass: actions are allowed too: a Greengrass core device's IoT
+	// policy carries them (they never match a request FleetLab makes).
 	prefix, name, ok := strings.Cut(a, ":")
-	if !ok || !strings.EqualFold(prefix, "iot") {
-		return fmt.Errorf("%q is not an AWS IoT action: it must start with iot: or be *", a)
+	if !ok || !(strings.EqualFold(prefix, "iot") || strings.EqualFold(prefix, "greengrass")) {
+		return fmt.Errorf("%q is not an AWS IoT action: it must start with iot: (or greengrass:) or be *", a)
 	}
 	if name == "" {
-		return fmt.Errorf("%q has no action name after iot:", a)
+		return fmt.Errorf("%q has no action name after %s:", a, prefix)
 	}
 	for _, r := range name {
 		if !(r < utf8.RuneSelf && (r == '*' || r == '?' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z')) {
