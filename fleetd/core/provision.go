@@ -145,6 +145,16 @@ func (r coreRegistry) DynamicGroup(name string) (registry.DynamicGroupInfo, bool
 	return r.c.reg.DynamicGroup(name)
 }
 
+func (r coreRegistry) ThingGroupExists(name string) bool { return r.c.reg.ThingGroupExists(name) }
+
+func (r coreRegistry) DescribeThingType(req registry.DescribeThingTypeRequest) (registry.DescribeThingTypeResponse, error) {
+	return r.c.reg.DescribeThingType(req)
+}
+
+func (r coreRegistry) DescribeBillingGroup(req registry.DescribeBillingGroupRequest) (registry.DescribeBillingGroupResponse, error) {
+	return r.c.reg.DescribeBillingGroup(req)
+}
+
 // provisionSink is the provisioning engine's view of Ready.
 type provisionSink struct{ c *Core }
 

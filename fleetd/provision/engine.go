@@ -24,6 +24,11 @@ type Registry interface {
 	// DynamicGroup tells dynamic groups apart: REPLACE leaves a thing in
 	// the dynamic groups its attributes put it in.
 	DynamicGroup(name string) (registry.DynamicGroupInfo, bool)
+	// ThingGroupExists, DescribeThingType and DescribeBillingGroup let a
+	// template's references be checked before anything is created.
+	ThingGroupExists(name string) bool
+	DescribeThingType(req registry.DescribeThingTypeRequest) (registry.DescribeThingTypeResponse, error)
+	DescribeBillingGroup(req registry.DescribeBillingGroupRequest) (registry.DescribeBillingGroupResponse, error)
 }
 
 // Sink receives what the engine causes beyond its responses. The core

@@ -102,6 +102,35 @@ func subjectValue(cert *x509.Certificate, field string) string {
 	return first(pki.SubjectAttributes(cert)[field])
 }
 
+// checkThingReferences checks that what a template's thing refers to
+// exists: its thing type (not deprecated, for a new thing), its static
+// thing groups and its billing group.
+func (e *Engine) checkThingReferences(th *template.Thing, isNew bool) error {
+	if th.ThingTypeName != "" && (isNew || th.Overrides.ThingTypeName == template.Replace) {
+		d, err := e.reg.DescribeThingType(registry.DescribeThingTypeRequest{ThingTypeName: th.ThingTypeName})
+		if err != nil {
+			return err
+		}
+		if isNew && d.ThingTypeMetadata.Deprecated {
+			return awserr.New(awserr.InvalidRequest, "Thing type %s is deprecated and cannot be used for new things.", th.ThingTypeName)
+		}
+	}
+	for _, g := range th.ThingGroups {
+		if !e.reg.ThingGroupExists(g) {
+			return awserr.New(awserr.ResourceNotFound, "Thing group %s cannot be found.", g)
+		}
+		if _, dynamic := e.reg.DynamicGroup(g); dynamic {
+			return awserr.New(awserr.InvalidRequest, "Things cannot be added to dynamic thing group %s.", g)
+		}
+	}
+	if th.BillingGroup != "" {
+		if _, err := e.reg.DescribeBillingGroup(registry.DescribeBillingGroupRequest{BillingGroupName: th.BillingGroup}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // certificateOf parses a registered certificate for its subject.
 func (e *Engine) certificateOf(certID string) (*x509.Certificate, string, error) {
 	d, err := e.id.DescribeCertificate(identity.DescribeCertificateRequest{CertificateId: certID})
@@ -125,10 +154,10 @@ func (e *Engine) certificateOf(certID string) (*x509.Certificate, string, error)
 // resource.
 //
 // Everything that can be checked without a change is checked first
-// (OverrideSettings FAIL, named policies, the certificate), so most
-// failures change nothing; a registry or identity failure after the first
-// change leaves what was done, as AWS's RegisterThing is not transactional
-// either.
+// (OverrideSettings FAIL, the thing's type, groups and billing group, named
+// policies, the certificate), so a rejected provisioning leaves no thing
+// behind; a registry or identity failure after the first change (a limit,
+// say) leaves what was done.
 func (e *Engine) apply(now time.Time, res *template.Result, bound string) (provisioned, error) {
 	var out provisioned
 	var existing *registry.DescribeThingResponse
@@ -147,6 +176,9 @@ func (e *Engine) apply(now time.Time, res *template.Result, bound string) (provi
 				return out, err
 			}
 		case !awserr.Is(err, awserr.ResourceNotFound):
+			return out, err
+		}
+		if err := e.checkThingReferences(th, existing == nil); err != nil {
 			return out, err
 		}
 	}

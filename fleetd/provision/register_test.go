@@ -69,8 +69,10 @@ func TestRegisterThingHTTP(t *testing.T) {
 		_, err := v.e.RegisterThing(v.now, RegisterThingRequest{TemplateBody: tc.body, Parameters: tc.params})
 		checkErr(t, tc.name, err, tc.code, tc.msg)
 	}
-	if _, err := v.reg.DescribeThing(registry.DescribeThingRequest{ThingName: "b4"}); err == nil {
-		t.Errorf("a registration with an unknown policy created its thing: checks must run first")
+	for _, name := range []string{"b3", "b4"} { // unknown group, unknown policy
+		if _, err := v.reg.DescribeThing(registry.DescribeThingRequest{ThingName: name}); err == nil {
+			t.Errorf("the rejected registration of %s created its thing: checks must run first", name)
+		}
 	}
 }
 
