@@ -57,7 +57,8 @@ func (c *Core) newIdentity() (*identity.Store, error) {
 		copy(seed[8:], "fleetd identity")
 		entropy = rand.NewChaCha8(seed)
 	}
-	return identity.New(identity.Options{CA: c.opts.CA, Rand: entropy, Region: c.opts.Region, Account: c.opts.Account, Things: coreThings{c}})
+	return identity.New(identity.Options{CA: c.opts.CA, Rand: entropy, Region: c.opts.Region, Account: c.opts.Account, Things: coreThings{c},
+		Templates: coreTemplates{c}})
 }
 
 // Identity returns the identity store, nil when the core has no CA.
@@ -128,6 +129,16 @@ func (t coreThings) Thing(name string) (identity.ThingInfo, bool) {
 		}
 	}
 	return identity.ThingInfo{TypeName: v.ThingTypeName, Attributes: v.Attributes, StaticGroups: groups}, true
+}
+
+// coreTemplates answers identity's questions about provisioning templates.
+type coreTemplates struct{ c *Core }
+
+func (t coreTemplates) CheckJITPTemplate(name string) error {
+	if t.c.prov == nil {
+		return nil
+	}
+	return t.c.prov.CheckJITPTemplate(name)
 }
 
 func (t coreThings) DynamicThingGroup(name string) bool {

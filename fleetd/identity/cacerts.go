@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/x509"
 	"encoding/pem"
+	"slices"
 	"time"
 
 	"github.com/fleetlab/fleetlab/fleetd/awserr"
@@ -61,8 +62,9 @@ func (c *checker) registrationConfig(rc *RegistrationConfig) {
 }
 
 // checkRegistrationConfig enforces "templateBody with roleArn, or
-// templateName", which the model leaves to the documentation.
-func checkRegistrationConfig(rc *RegistrationConfig) error {
+// templateName", which the model leaves to the documentation, and that a
+// named template exists and is a JITP template.
+func (s *Store) checkRegistrationConfig(rc *RegistrationConfig) error {
 	if rc == nil {
 		return nil
 	}
@@ -71,8 +73,23 @@ func checkRegistrationConfig(rc *RegistrationConfig) error {
 		return invalid("registrationConfig takes either templateName or templateBody with roleArn, not both.")
 	case rc.TemplateBody != "" && rc.RoleArn == "":
 		return invalid("registrationConfig.templateBody needs registrationConfig.roleArn.")
+	case rc.TemplateName != "" && s.opts.Templates != nil:
+		return s.opts.Templates.CheckJITPTemplate(rc.TemplateName)
 	}
 	return nil
+}
+
+// CAsUsingTemplate returns the ids of the CA certificates whose
+// registrationConfig names a provisioning template, sorted.
+func (s *Store) CAsUsingTemplate(name string) []string {
+	var ids []string
+	for id, ca := range s.cas {
+		if ca.config != nil && ca.config.TemplateName == name {
+			ids = append(ids, id)
+		}
+	}
+	slices.Sort(ids)
+	return ids
 }
 
 func (c *checker) tags(tags []registry.Tag) {
@@ -179,7 +196,7 @@ func (s *Store) RegisterCACertificate(req RegisterCACertificateRequest, now time
 	if err := c.err(); err != nil {
 		return RegisterCACertificateResponse{}, err
 	}
-	if err := checkRegistrationConfig(req.RegistrationConfig); err != nil {
+	if err := s.checkRegistrationConfig(req.RegistrationConfig); err != nil {
 		return RegisterCACertificateResponse{}, err
 	}
 	mode := req.CertificateMode
@@ -275,7 +292,7 @@ func (s *Store) UpdateCACertificate(req UpdateCACertificateRequest, now time.Tim
 	if err := c.err(); err != nil {
 		return err
 	}
-	if err := checkRegistrationConfig(req.RegistrationConfig); err != nil {
+	if err := s.checkRegistrationConfig(req.RegistrationConfig); err != nil {
 		return err
 	}
 	if req.RemoveAutoRegistration && req.RegistrationConfig != nil {

@@ -49,6 +49,17 @@ type Options struct {
 	Account string
 	// Things answers the store's questions about the registry.
 	Things Things
+	// Templates, when set, checks the provisioning templates CA
+	// certificates name.
+	Templates Templates
+}
+
+// Templates is provisioning as the identity store sees it.
+type Templates interface {
+	// CheckJITPTemplate returns ResourceNotFoundException when no
+	// provisioning template has the name and InvalidRequestException when
+	// it is not a JITP template.
+	CheckJITPTemplate(name string) error
 }
 
 // Things is the registry as the identity store sees it; the core implements

@@ -97,6 +97,12 @@ func (h *fakeHooks) CallHook(c HookCall) { h.calls = append(h.calls, c) }
 
 // env is an engine over a real identity store (fleetd's CA) and the fake
 // registry.
+// lateTemplates lets the identity store ask an engine created after it,
+// as the core does.
+type lateTemplates struct{ e *Engine }
+
+func (l *lateTemplates) CheckJITPTemplate(name string) error { return l.e.CheckJITPTemplate(name) }
+
 type env struct {
 	t     testing.TB
 	e     *Engine
@@ -116,12 +122,14 @@ func newEnv(t testing.TB) *env {
 		t.Fatal(err)
 	}
 	reg := &fakeRegistry{Registry: registry.New(registry.Options{Seed: 1})}
-	id, err := identity.New(identity.Options{CA: ca, Rand: rng, Things: reg})
+	templates := &lateTemplates{}
+	id, err := identity.New(identity.Options{CA: ca, Rand: rng, Things: reg, Templates: templates})
 	if err != nil {
 		t.Fatal(err)
 	}
 	sink, hooks := newSink(), &fakeHooks{}
 	e := New(Options{Identity: id, Registry: reg, Sink: sink, Hooks: hooks})
+	templates.e = e
 	return &env{t: t, e: e, id: id, reg: reg, sink: sink, hooks: hooks, ca: ca, now: t0}
 }
 

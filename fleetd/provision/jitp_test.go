@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/fleetlab/fleetlab/fleetd/awserr"
 	"github.com/fleetlab/fleetlab/fleetd/identity"
 	"github.com/fleetlab/fleetlab/fleetd/registry"
 	"github.com/fleetlab/fleetlab/fleetd/security/pki"
@@ -140,10 +141,33 @@ func TestJITPFailures(t *testing.T) {
 	stranger, _ := pki.NewCA(t0.Add(-time.Hour), crand.Reader, pki.CAOptions{CommonName: "Stranger"})
 	_, err = v.e.ProvisionOnFirstConnect(v.now, v.deviceCert(stranger, pkix.Name{CommonName: "s"}), "s")
 	checkErr(t, "unregistered CA", err, "UnauthorizedException", "no registered CA")
+	// A CA cannot name a template that is not JITP: TestCATemplateReferences.
+}
 
-	// A named template that is not JITP.
-	v.createTemplate("fleet", minimalTemplate)
-	named := v.registerCustomerCA(&identity.RegistrationConfig{TemplateName: "fleet"}, true)
-	_, err = v.e.ProvisionOnFirstConnect(v.now, v.deviceCert(named, pkix.Name{CommonName: "n"}), "n")
-	checkErr(t, "fleet template for JITP", err, "InvalidRequestException", "not JITP")
+// TestCATemplateReferences: a CA certificate names an existing JITP
+// template, and a template a CA uses cannot be deleted.
+func TestCATemplateReferences(t *testing.T) {
+	v := newEnv(t)
+	for _, tc := range []struct{ name, kind string }{{"jitp", TypeJITP}, {"fleet", TypeFleetProvisioning}} {
+		if _, err := v.e.CreateProvisioningTemplate(v.now, CreateProvisioningTemplateRequest{TemplateName: tc.name, TemplateBody: jitpTemplate,
+			ProvisioningRoleArn: roleArn, Type: tc.kind}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ca := v.registerCustomerCA(&identity.RegistrationConfig{TemplateName: "jitp"}, true)
+	caID := pki.CertificateID(ca.Cert.Raw)
+	for _, tc := range []struct{ template, code, msg string }{
+		{"missing", awserr.ResourceNotFound, "missing"},
+		{"fleet", awserr.InvalidRequest, "needs a JITP template"},
+		{"jitp", "", ""},
+	} {
+		err := v.id.UpdateCACertificate(identity.UpdateCACertificateRequest{CertificateId: caID,
+			RegistrationConfig: &identity.RegistrationConfig{TemplateName: tc.template}}, v.now)
+		checkErr(t, "registrationConfig "+tc.template, err, tc.code, tc.msg)
+	}
+	err := v.e.DeleteProvisioningTemplate(v.now, DeleteProvisioningTemplateRequest{TemplateName: "jitp"})
+	checkErr(t, "delete a template in use", err, awserr.DeleteConflict, caID)
+	if err := v.e.DeleteProvisioningTemplate(v.now, DeleteProvisioningTemplateRequest{TemplateName: "fleet"}); err != nil {
+		t.Errorf("delete an unused template: %v", err)
+	}
 }

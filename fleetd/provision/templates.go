@@ -5,6 +5,7 @@ import (
 	"maps"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/fleetlab/fleetlab/fleetd/awserr"
@@ -115,6 +116,20 @@ func parseBody(body, kind string) (*template.Template, error) {
 
 func templateNotFound(name string) error {
 	return awserr.New(awserr.ResourceNotFound, "The provisioning template %s does not exist.", name)
+}
+
+// CheckJITPTemplate returns ResourceNotFoundException when no provisioning
+// template has the name and InvalidRequestException when it is not a JITP
+// template: what a CA certificate's registrationConfig may name.
+func (e *Engine) CheckJITPTemplate(name string) error {
+	t, err := e.template(name)
+	if err != nil {
+		return err
+	}
+	if t.kind != TypeJITP {
+		return awserr.New(awserr.InvalidRequest, "Provisioning template %s is of type %s; a CA certificate's registrationConfig needs a %s template.", name, t.kind, TypeJITP)
+	}
+	return nil
 }
 
 func (e *Engine) template(name string) (*provTemplate, error) {
@@ -374,6 +389,9 @@ func (e *Engine) DeleteProvisioningTemplate(now time.Time, req DeleteProvisionin
 	t, err := e.template(req.TemplateName)
 	if err != nil {
 		return err
+	}
+	if cas := e.id.CAsUsingTemplate(t.name); len(cas) > 0 {
+		return awserr.New(awserr.DeleteConflict, "Provisioning template %s is used by CA certificate %s; remove it from the CA's registrationConfig first.", t.name, strings.Join(cas, ", "))
 	}
 	delete(e.templates, t.name)
 	e.dirtyTemplate(t)
