@@ -75,6 +75,9 @@ func controlPlane(n *node.Node, store objects.Store, endpoints map[string]string
 	rt.add("GET", "/things/{thingName}/thing-groups", "ListThingGroupsForThing", read(n, (*reg).ListThingGroupsForThing))
 	rt.add("POST", "/things/{thingName}/connectivity-data", "GetThingConnectivityData", coreRead(n, getConnectivity))
 	// Thing types.
+	rt.add("POST", "/tags", "TagResource", coreOp(n, (*core.Core).TagResource))
+	rt.add("POST", "/untag", "UntagResource", coreOp(n, (*core.Core).UntagResource))
+	rt.add("GET", "/tags", "ListTagsForResource", coreRead(n, (*core.Core).ListTagsForResource))
 	rt.add("POST", "/thing-types/{thingTypeName}", "CreateThingType", mutate(n, (*reg).CreateThingType))
 	rt.add("GET", "/thing-types/{thingTypeName}", "DescribeThingType", read(n, (*reg).DescribeThingType))
 	rt.add("GET", "/thing-types", "ListThingTypes", read(n, (*reg).ListThingTypes))
