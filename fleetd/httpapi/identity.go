@@ -42,6 +42,7 @@ func addIdentityRoutes(rt *router, n *node.Node) {
 	rt.add("GET", "/certificates-by-ca/{caCertificateId}", "ListCertificatesByCA", identRead(n, (*ident).ListCertificatesByCA))
 	// CA certificates.
 	rt.add("GET", "/registrationcode", "GetRegistrationCode", identOp(n, (*ident).GetRegistrationCode))
+	rt.add("DELETE", "/registrationcode", "DeleteRegistrationCode", identOpEmpty(n, (*ident).DeleteRegistrationCode))
 	rt.add("POST", "/cacertificate", "RegisterCACertificate", identOp(n, (*ident).RegisterCACertificate))
 	rt.add("PUT", "/cacertificate/{caCertificateId}", "UpdateCACertificate", identOpEmpty(n, (*ident).UpdateCACertificate))
 	rt.add("GET", "/cacertificate/{caCertificateId}", "DescribeCACertificate", identRead(n, (*ident).DescribeCACertificate))
@@ -60,6 +61,8 @@ func addIdentityRoutes(rt *router, n *node.Node) {
 	rt.add("PUT", "/target-policies/{policyName}", "AttachPolicy", identOpEmpty(n, (*ident).AttachPolicy))
 	rt.add("POST", "/target-policies/{policyName}", "DetachPolicy", identOpEmpty(n, (*ident).DetachPolicy))
 	rt.add("POST", "/attached-policies/{target}", "ListAttachedPolicies", identRead(n, (*ident).ListAttachedPolicies))
+	rt.add("POST", "/test-authorization", "TestAuthorization", identRead(n, (*ident).TestAuthorization))
+	rt.add("POST", "/effective-policies", "GetEffectivePolicies", identRead(n, (*ident).GetEffectivePolicies))
 	rt.add("POST", "/policy-targets/{policyName}", "ListTargetsForPolicy", identRead(n, (*ident).ListTargetsForPolicy))
 	rt.add("PUT", "/principal-policies/{policyName}", "AttachPrincipalPolicy", identOpEmpty(n, (*ident).AttachPrincipalPolicy))
 	rt.add("DELETE", "/principal-policies/{policyName}", "DetachPrincipalPolicy", identOpEmpty(n, (*ident).DetachPrincipalPolicy))

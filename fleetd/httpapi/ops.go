@@ -115,6 +115,7 @@ func controlPlane(n *node.Node, store objects.Store, endpoints map[string]string
 	rt.add("POST", "/indices/cardinality", "GetCardinality", coreRead(n, (*core.Core).GetCardinality))
 	rt.add("POST", "/indices/buckets", "GetBucketsAggregation", coreRead(n, (*core.Core).GetBucketsAggregation))
 	rt.add("GET", "/indices/{indexName}", "DescribeIndex", coreRead(n, describeIndex))
+	rt.add("GET", "/indices", "ListIndices", coreRead(n, listIndices))
 	addJobRoutes(rt, n, store)
 	addIdentityRoutes(rt, n)
 	addProvisionRoutes(rt, n, store)
@@ -133,6 +134,21 @@ func getConnectivity(c *core.Core, req nameRequest) (map[string]any, error) {
 
 func describeIndex(c *core.Core, req nameRequest) (core.DescribeIndexResponse, error) {
 	return c.DescribeIndex(req.IndexName)
+}
+
+// listIndicesResponse is ListIndices' output.
+type listIndicesResponse struct {
+	IndexNames []string `json:"indexNames"`
+}
+
+// listIndices lists AWS_Things when thing indexing is on: the only index
+// FleetLab has.
+func listIndices(c *core.Core, _ struct{}) (listIndicesResponse, error) {
+	out := listIndicesResponse{IndexNames: []string{}}
+	if _, err := c.DescribeIndex("AWS_Things"); err == nil {
+		out.IndexNames = append(out.IndexNames, "AWS_Things")
+	}
+	return out, nil
 }
 
 func updateIndexing(c *core.Core, now time.Time, req core.IndexingConfiguration) (struct{}, error) {

@@ -185,3 +185,86 @@ func TestAuthorizeInvalidation(t *testing.T) {
 	_, err = e.s.Authorize(strings.Repeat("f", 64))
 	checkErr(t, "Authorize unknown", err, awserr.Unauthorized, "is not registered")
 }
+
+// TestTestAuthorization asks the evaluator through TestAuthorization and
+// GetEffectivePolicies: the verdicts match Allowed's, with the deciding
+// policies named, and policyNamesToAdd/ToSkip change the set.
+func TestTestAuthorization(t *testing.T) {
+	e, cert := authEnv(t)
+	ask := func(client string, add, skip []string, infos ...AuthInfo) []AuthResult {
+		t.Helper()
+		r, err := e.s.TestAuthorization(TestAuthorizationRequest{ClientID: client, Principal: e.s.CertificateArn(cert),
+			AuthInfos: infos, PolicyNamesToAdd: add, PolicyNamesToSkip: skip})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r.AuthResults
+	}
+	names := func(refs []PolicyRef) []string {
+		var out []string
+		for _, r := range refs {
+			out = append(out, r.PolicyName)
+		}
+		return out
+	}
+	res := ask("dev-1", nil, nil,
+		AuthInfo{ActionType: "CONNECT", Resources: []string{arnPrefix + "client/dev-1"}},
+		AuthInfo{ActionType: "PUBLISH", Resources: []string{arnPrefix + "topic/floor/3/t", arnPrefix + "topic/floor/4/t"}},
+		AuthInfo{ActionType: "PUBLISH", Resources: []string{arnPrefix + "topic/secret/x"}},
+		AuthInfo{ActionType: "SUBSCRIBE", Resources: []string{arnPrefix + "topicfilter/sensor-cn/#"}},
+	)
+	for i, want := range []struct {
+		decision string
+		by       []string
+	}{
+		{"ALLOWED", []string{"connect"}},
+		{"IMPLICIT_DENY", nil}, // floor 4 is not allowed, so the request is not
+		{"EXPLICIT_DENY", []string{"denySecret"}},
+		{"ALLOWED", []string{"subscribe"}},
+	} {
+		got := res[i]
+		by := names(got.Allowed.Policies)
+		if got.AuthDecision == "EXPLICIT_DENY" {
+			by = names(got.Denied.ExplicitDeny.Policies)
+		}
+		if got.AuthDecision != want.decision || !slices.Equal(by, want.by) {
+			t.Errorf("authInfos[%d] = %s by %v; want %s by %v", i, got.AuthDecision, by, want.decision, want.by)
+		}
+	}
+	// Under another client id the group policy floorPub does not apply.
+	if r := ask("ghost", nil, nil, AuthInfo{ActionType: "PUBLISH", Resources: []string{arnPrefix + "topic/floor/3/t"}}); r[0].AuthDecision != "IMPLICIT_DENY" {
+		t.Errorf("ghost publishing under dev-1's group policy: %s", r[0].AuthDecision)
+	}
+	// Adding and skipping policies.
+	e.policy("extra", doc(stmt("Allow", "iot:Publish", arnPrefix+"topic/extra", "")))
+	if r := ask("dev-1", []string{"extra"}, nil, AuthInfo{ActionType: "PUBLISH", Resources: []string{arnPrefix + "topic/extra"}}); r[0].AuthDecision != "ALLOWED" {
+		t.Errorf("with policyNamesToAdd: %s", r[0].AuthDecision)
+	}
+	if r := ask("dev-1", nil, []string{"denySecret"}, AuthInfo{ActionType: "PUBLISH", Resources: []string{arnPrefix + "topic/secret/x"}}); r[0].AuthDecision != "IMPLICIT_DENY" {
+		t.Errorf("with the Deny skipped: %s", r[0].AuthDecision)
+	}
+	for _, tc := range []struct {
+		name string
+		req  TestAuthorizationRequest
+		msg  string
+	}{
+		{"no authInfos", TestAuthorizationRequest{Principal: cert}, "1 to 10"},
+		{"bad action", TestAuthorizationRequest{Principal: cert, AuthInfos: []AuthInfo{{ActionType: "DELETE", Resources: []string{"*"}}}}, "actionType"},
+		{"no principal", TestAuthorizationRequest{AuthInfos: []AuthInfo{{ActionType: "CONNECT", Resources: []string{"*"}}}}, "principal is required"},
+		{"unknown policy to add", TestAuthorizationRequest{Principal: cert, PolicyNamesToAdd: []string{"nope"}, AuthInfos: []AuthInfo{{ActionType: "CONNECT", Resources: []string{"*"}}}}, "nope"},
+	} {
+		_, err := e.s.TestAuthorization(tc.req)
+		if err == nil || !strings.Contains(err.Error(), tc.msg) {
+			t.Errorf("%s: err = %v; want one containing %q", tc.name, err, tc.msg)
+		}
+	}
+
+	eff, err := e.s.GetEffectivePolicies(GetEffectivePoliciesRequest{Principal: e.s.CertificateArn(cert), ThingName: "dev-1"})
+	var got []string
+	for _, p := range eff.EffectivePolicies {
+		got = append(got, p.PolicyName)
+	}
+	if want := []string{"connect", "denySecret", "subscribe", "floorPub"}; err != nil || !slices.Equal(got, want) {
+		t.Errorf("GetEffectivePolicies(dev-1) = %v, %v; want %v", got, err, want)
+	}
+}

@@ -147,6 +147,20 @@ func (s *Store) GetRegistrationCode(req GetRegistrationCodeRequest, now time.Tim
 	return GetRegistrationCodeResponse{RegistrationCode: code}, nil
 }
 
+// DeleteRegistrationCodeRequest is the input of DeleteRegistrationCode
+// (DELETE /registrationcode).
+type DeleteRegistrationCodeRequest struct{}
+
+// DeleteRegistrationCode forgets the account's CA registration code; the
+// next GetRegistrationCode makes a new one.
+func (s *Store) DeleteRegistrationCode(req DeleteRegistrationCodeRequest, now time.Time) error {
+	if s.registrationCode != "" {
+		s.registrationCode = ""
+		s.dirty(metaKey)
+	}
+	return nil
+}
+
 func (s *Store) ensureRegistrationCode() (string, error) {
 	if s.registrationCode == "" {
 		code, err := pki.NewRegistrationCode(s.opts.Rand)
