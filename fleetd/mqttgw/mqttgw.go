@@ -59,6 +59,7 @@ const (
 	maxPacketSize       = 132 << 10 // AWS payload limit 128 KiB plus room for topic and properties
 	sessionExpiry       = 3600      // seconds a persistent session is kept (AWS default 1 h)
 	topicAliasMaximum   = 8         // AWS IoT's topic alias limit
+	maxClientIDBytes    = 128       // AWS IoT's client id limit
 )
 
 // Gateway is fleetd's MQTT side: an embedded mochi broker whose hook hands
@@ -330,6 +331,10 @@ func (h *hook) Provides(b byte) bool {
 }
 
 func (h *hook) OnConnectAuthenticate(cl *mqtt.Client, pk packets.Packet) bool {
+	if len(cl.ID) > maxClientIDBytes {
+		h.g.log.Info("mqttgw: connect refused: client id longer than 128 bytes", "bytes", len(cl.ID))
+		return false
+	}
 	if isTLS(cl) {
 		return h.authenticateTLS(cl, pk)
 	}

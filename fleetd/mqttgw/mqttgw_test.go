@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"log/slog"
 	"net"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -263,6 +264,19 @@ func TestWrongPasswordRefused(t *testing.T) {
 	}
 	if isConnected(t, n, "lamp") {
 		t.Error("IsConnected(lamp) = true after refused connects")
+	}
+}
+
+// TestLongClientIDRefused: AWS IoT client ids are at most 128 bytes.
+func TestLongClientIDRefused(t *testing.T) {
+	ctx := testContext(t)
+	g, _ := start(t)
+	long := strings.Repeat("x", 129)
+	if _, err := dial(ctx, t, g, long, "lamp", "lamp-pw"); err == nil {
+		t.Fatal("Connect with a 129-byte client id succeeded")
+	}
+	if _, err := dial(ctx, t, g, long[:128], "lamp", "lamp-pw"); err != nil {
+		t.Fatalf("Connect with a 128-byte client id: %v", err)
 	}
 }
 
