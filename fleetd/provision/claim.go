@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/fxamacker/cbor/v2"
+
 	"github.com/fleetlab/fleetlab/fleetd/awserr"
 	"github.com/fleetlab/fleetlab/fleetd/identity"
 	"github.com/fleetlab/fleetlab/fleetd/provision/template"
@@ -76,22 +78,40 @@ type rejection struct {
 	ErrorMessage string `json:"errorMessage"`
 }
 
-func rejectedPayload(err error) []byte {
+func rejectedPayload(format string, err error) []byte {
 	r := rejection{StatusCode: 500, ErrorCode: awserr.InternalFailure, ErrorMessage: err.Error()}
 	if ae, ok := awserr.As(err); ok {
 		r = rejection{StatusCode: ae.Status, ErrorCode: ae.Code, ErrorMessage: ae.Message}
 	}
-	b, _ := json.Marshal(r)
-	return b
+	return encodePayload(format, r)
 }
 
 func reject(topic string, err error) (string, []byte) {
-	return topic + "/rejected", rejectedPayload(err)
+	return topic + "/rejected", rejectedPayload(formatOf(topic), err)
 }
 
 func accept(topic string, v any) (string, []byte) {
+	return topic + "/accepted", encodePayload(formatOf(topic), v)
+}
+
+// formatOf returns the payload format a request topic asks for: cbor for
+// …/cbor, json otherwise.
+func formatOf(topic string) string {
+	if t, ok := ParseTopic(topic); ok {
+		return t.Format
+	}
+	return "json"
+}
+
+// encodePayload encodes a response in the request's format; CBOR maps use
+// the JSON member names, as the device SDKs' CBOR codecs expect.
+func encodePayload(format string, v any) []byte {
+	if format == "cbor" {
+		b, _ := cbor.Marshal(v)
+		return b
+	}
 	b, _ := json.Marshal(v)
-	return topic + "/accepted", b
+	return b
 }
 
 // CodeInvalidPayload answers a request payload that is not the JSON the
@@ -109,16 +129,11 @@ func invalidPayload(format string, args ...any) error {
 // means the answer comes later, from HookResult or Tick: the template's
 // pre-provisioning hook is running.
 //
-// cbor topics are answered with a JSON rejection (UnsupportedFormat) on
-// …/cbor/rejected: fleetd has no CBOR codec.
+// Payloads are JSON or CBOR as the topic says; answers follow the request.
 func (e *Engine) HandleMQTT(now time.Time, clientID, claimCertID, topic string, payload []byte) (string, []byte) {
 	t, ok := ParseTopic(topic)
 	if !ok {
 		return reject(topic, awserr.WithStatus("InvalidTopic", 400, "%s is not a fleet provisioning request topic.", topic))
-	}
-	if t.Format == "cbor" {
-		return reject(topic, awserr.WithStatus("UnsupportedFormat", 400,
-			"fleetd answers the fleet provisioning API in JSON only; publish to the …/json topic."))
 	}
 	switch t.Op {
 	case OpCreateCertificate:
@@ -131,7 +146,7 @@ func (e *Engine) HandleMQTT(now time.Time, clientID, claimCertID, topic string, 
 		var req struct {
 			CertificateSigningRequest string `json:"certificateSigningRequest"`
 		}
-		if err := decodeStrict(payload, &req); err != nil {
+		if err := decodeStrict(t.Format, payload, &req); err != nil {
 			return reject(topic, err)
 		}
 		if req.CertificateSigningRequest == "" {
@@ -145,7 +160,7 @@ func (e *Engine) HandleMQTT(now time.Time, clientID, claimCertID, topic string, 
 		return accept(topic, issued)
 	}
 	var req registerPayload
-	if err := decodeStrict(payload, &req); err != nil {
+	if err := decodeStrict(t.Format, payload, &req); err != nil {
 		return reject(topic, err)
 	}
 	return e.registerByClaim(now, claimAttempt{clientID: clientID, claimCertID: claimCertID, topic: topic,
@@ -164,9 +179,18 @@ type registerAccepted struct {
 	ThingName           string            `json:"thingName"`
 }
 
-// decodeStrict decodes one JSON object; an empty payload is an empty
-// object, as the SDKs send for create.
-func decodeStrict(payload []byte, v any) error {
+// decodeStrict decodes one JSON or CBOR object; an empty payload is an
+// empty object, as the SDKs send for create.
+func decodeStrict(format string, payload []byte, v any) error {
+	if format == "cbor" {
+		if len(payload) == 0 {
+			return nil
+		}
+		if err := cbor.Unmarshal(payload, v); err != nil {
+			return invalidPayload("The payload is not valid CBOR for this request: %v", err)
+		}
+		return nil
+	}
 	if len(bytes.TrimSpace(payload)) == 0 {
 		return nil
 	}

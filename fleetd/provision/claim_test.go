@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/fxamacker/cbor/v2"
+
 	"github.com/fleetlab/fleetlab/fleetd/identity"
 	"github.com/fleetlab/fleetlab/fleetd/registry"
 )
@@ -17,6 +19,31 @@ import (
 // certificate, RegisterThing, and the thing exists, in its group, with
 // the certificate ACTIVE, the policy attached to it and the certificate
 // attached to the thing.
+// TestClaimFlowCBOR: the same flow on the …/cbor topics, as the device
+// SDKs can speak it; answers come back in CBOR.
+func TestClaimFlowCBOR(t *testing.T) {
+	v := newEnv(t)
+	v.group("fleet")
+	v.createTemplate("factory", fleetTemplate)
+	topic, payload := v.e.HandleMQTT(v.now, "client", claimCert, "$aws/certificates/create/cbor", []byte{0xa0}) // {}
+	var issued identity.ClaimCertificate
+	if err := cbor.Unmarshal(payload, &issued); err != nil || topic != "$aws/certificates/create/cbor/accepted" || issued.CertificateOwnershipToken == "" {
+		t.Fatalf("create/cbor → %s %x (%v)", topic, payload, err)
+	}
+	req, _ := cbor.Marshal(map[string]any{"certificateOwnershipToken": issued.CertificateOwnershipToken,
+		"parameters": map[string]string{"SerialNumber": "77"}})
+	topic, payload = v.e.HandleMQTT(v.now, "client", claimCert, "$aws/provisioning-templates/factory/provision/cbor", req)
+	var accepted registerAccepted
+	if err := cbor.Unmarshal(payload, &accepted); err != nil || topic != "$aws/provisioning-templates/factory/provision/cbor/accepted" || accepted.ThingName != "dev-77" {
+		t.Fatalf("provision/cbor → %s %x (%v) %+v", topic, payload, err, accepted)
+	}
+	topic, payload = v.e.HandleMQTT(v.now, "client", claimCert, "$aws/provisioning-templates/factory/provision/cbor", req)
+	var r rejection
+	if err := cbor.Unmarshal(payload, &r); err != nil || !strings.HasSuffix(topic, "/cbor/rejected") || r.ErrorCode != identity.InvalidOwnershipToken {
+		t.Errorf("reused token over cbor → %s %+v (%v)", topic, r, err)
+	}
+}
+
 func TestClaimFlow(t *testing.T) {
 	v := newEnv(t)
 	v.group("fleet")
@@ -142,7 +169,7 @@ func TestClaimRejections(t *testing.T) {
 
 	// Topics and payloads.
 	for _, tc := range []struct{ topic, payload, code string }{
-		{"$aws/certificates/create/cbor", "", "UnsupportedFormat"},
+		{"$aws/provisioning-templates/factory/provision/cbor", "\xff", CodeInvalidPayload},
 		{"$aws/certificates/create/xml", "", "InvalidTopic"},
 		{"$aws/provisioning-templates/factory/provision/json", "{", CodeInvalidPayload},
 		{"$aws/provisioning-templates/factory/provision/json", `{"parameters":{"a":1}}`, CodeInvalidPayload},
@@ -151,7 +178,11 @@ func TestClaimRejections(t *testing.T) {
 	} {
 		topic, payload := v.e.HandleMQTT(v.now, "client", claimCert, tc.topic, []byte(tc.payload))
 		var r rejection
-		_ = json.Unmarshal(payload, &r)
+		if strings.HasSuffix(tc.topic, "/cbor") {
+			_ = cbor.Unmarshal(payload, &r)
+		} else {
+			_ = json.Unmarshal(payload, &r)
+		}
 		if topic != tc.topic+"/rejected" || r.ErrorCode != tc.code {
 			t.Errorf("%s %q → %s %s; want rejected %s", tc.topic, tc.payload, topic, payload, tc.code)
 		}

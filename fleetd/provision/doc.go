@@ -56,8 +56,8 @@
 // ResourceNotFoundException 404, ResourceRegistrationFailureException
 // 400, …), InvalidPayload 400 for bad JSON, InvalidTopic 400,
 // ACCESS_DENIED 403 for a hook or safeguard refusal, ThrottlingException
-// 429 for the rate limit. cbor topics get an UnsupportedFormat rejection
-// (in JSON): fleetd has no CBOR codec, and the SDKs default to json.
+// 429 for the rate limit. The …/cbor topics take and answer CBOR with the
+// same member names.
 //
 // # The pre-provisioning hook: asynchronous
 //
