@@ -2,6 +2,7 @@ package engine
 
 import (
 	"encoding/json"
+	"github.com/fleetlab/fleetlab/index"
 	"strconv"
 	"time"
 
@@ -82,14 +83,70 @@ func (s *Sim) agentStart(d uint32) {
 }
 
 // agentDraws are the samples of one execution, drawn in a fixed order from
-// the device's job stream n.
-func (s *Sim) agentDraws(d uint32, n uint32) (scenario.Outcome, time.Duration, time.Duration) {
+// the device's job stream n, from the cohort's distributions or those of
+// jobs.rules entry rule-1 (rule 0: none).
+func (s *Sim) agentDraws(d uint32, n uint32, rule uint8) (scenario.Outcome, time.Duration, time.Duration) {
 	ja := &s.cohort(d).Jobs
+	outcomes, download, install := &ja.Outcome, &ja.Download, &ja.Install
+	if rule > 0 {
+		r := &ja.Rules[rule-1]
+		if r.Outcome != nil {
+			outcomes = r.Outcome
+		}
+		if r.Download != nil {
+			download = r.Download
+		}
+		if r.Install != nil {
+			install = r.Install
+		}
+	}
 	r := s.rng.at(d, purposeJob, n)
-	outcome, _ := ja.Outcome.Pick(r)
-	download := ja.Download.Sample(r)
-	install := ja.Install.Sample(r)
-	return outcome, download, install
+	outcome, _ := outcomes.Pick(r)
+	dl := download.Sample(r)
+	in := install.Sample(r)
+	return outcome, dl, in
+}
+
+// ruleMatcher evaluates jobs.rules selectors against a device's true
+// state, with every data source on: rules read the simulator's state, not
+// the fleet index.
+type ruleMatcher struct {
+	cfg       index.Config
+	evaluator *index.Index // Match reads only its configuration
+}
+
+// agentRule returns 1 + the index of the first jobs.rules entry that
+// applies to device d's execution of jobID now, 0 when none does.
+func (s *Sim) agentRule(d uint32, jobID string) uint8 {
+	rules := s.cohort(d).Jobs.Rules
+	if len(rules) == 0 {
+		return 0
+	}
+	if s.rules == nil {
+		cfg := s.sc.Indexing.Config
+		cfg.ThingIndexingMode, cfg.ThingConnectivityIndexingMode = "REGISTRY_AND_SHADOW", "STATUS"
+		s.rules = &ruleMatcher{cfg: cfg, evaluator: index.New(cfg, index.DefaultSettings())}
+	}
+	var flat index.Flat
+	flattened := false
+	for i := range rules {
+		r := &rules[i]
+		if r.JobID != "" && r.JobID != jobID {
+			continue
+		}
+		if !flattened {
+			doc := s.document(d)
+			var err error
+			if flat, err = index.Flatten(&doc, s.rules.cfg); err != nil {
+				return 0 // a document the index cannot take matches no rule, as it matches no query
+			}
+			flattened = true
+		}
+		if s.rules.evaluator.Match(r.Query, flat) {
+			return uint8(i + 1)
+		}
+	}
+	return 0
 }
 
 // started handles start-next/accepted.
@@ -107,7 +164,8 @@ func (s *Sim) started(d uint32, payload []byte) {
 	a.job, a.exec, a.recheck = j, uint32(x.ExecutionNumber), false
 	n := s.fleet.jobN[d]
 	s.fleet.jobN[d]++
-	outcome, download, _ := s.agentDraws(d, n)
+	a.rule = s.agentRule(d, x.JobID)
+	outcome, download, _ := s.agentDraws(d, n, a.rule)
 	a.outcome = uint8(outcome)
 	if outcome == scenario.Hang {
 		a.phase = agentHung
@@ -135,7 +193,7 @@ func (s *Sim) agentProgress(d uint32) {
 	if a.phase != agentInstalling {
 		return // rejected: the execution ended meanwhile (canceled, timed out)
 	}
-	_, _, install := s.agentDraws(d, s.fleet.jobN[d]-1)
+	_, _, install := s.agentDraws(d, s.fleet.jobN[d]-1, a.rule)
 	s.wheel.Schedule(wheel.Event{At: s.nowMs + install.Milliseconds(), Kind: kindAgentFinish, Device: d})
 }
 

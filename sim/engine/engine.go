@@ -80,6 +80,8 @@ type Sim struct {
 	succeeded    int64
 	failed       int64
 
+	rules *ruleMatcher // jobs.rules selectors; nil until first used
+
 	paths   *pathTable // leaf paths of the true shadows
 	leaves  []leaf     // reused by reportState
 	scratch []byte     // reused by reportState

@@ -30,6 +30,7 @@ type agentState struct {
 	deferred bool  // a step came due while disconnected: send it on reconnect
 	recheck  bool  // a notify-next arrived while busy: ask again when done
 	outcome  uint8 // scenario.Outcome of the current execution
+	rule     uint8 // 1 + the jobs.rules entry it follows, 0 for none
 	job      uint16
 	exec     uint32 // executionNumber of the current execution
 }

@@ -434,6 +434,79 @@ func (p *parser) jobAgent(ja *JobAgent, n *yaml.Node, s scope) {
 	if v := f.get("onSuccess"); v != nil {
 		ja.OnSuccess = p.state(v, s.key("onSuccess"), "onSuccess", valueCtx{templates: true, job: true, objects: true, null: true})
 	}
+	if v := f.get("rules"); v != nil {
+		ja.Rules = p.agentRules(v, s.key("rules"))
+	}
+}
+
+// agentRules reads jobs.rules: a list of {when, job, download, install,
+// outcome} with when required and at least one of the last three.
+func (p *parser) agentRules(n *yaml.Node, s scope) []AgentRule {
+	d := p.d
+	items, ok := d.seq(n, s, "rules {when, job, download, install, outcome}")
+	if !ok {
+		return nil
+	}
+	if len(items) > maxAgentRules {
+		d.errorf(n, s, "at most %d rules, found %d", maxAgentRules, len(items))
+		return nil
+	}
+	var out []AgentRule
+	for i, it := range items {
+		rs := s.index(i)
+		f, ok := d.mapping(it, rs, "agentRule")
+		if !ok {
+			continue
+		}
+		r := AgentRule{Pos: d.pos(it)}
+		good := true
+		if v := f.get("when"); v != nil {
+			r.When, r.Query, ok = p.parseQueryFor(v, rs.key("when"), false)
+			good = good && ok
+		} else {
+			d.missing(f, rs, "when", "a fleet-index query selecting the devices the rule applies to")
+			good = false
+		}
+		if v := f.get("job"); v != nil {
+			if r.JobID, ok = d.nonEmpty(v, rs.key("job")); ok {
+				p.ruleJobs = append(p.ruleJobs, ruleJob{id: r.JobID, node: v, s: rs.key("job")})
+			}
+		}
+		if v := f.get("download"); v != nil {
+			if dd, ok := d.durationDist(v, rs.key("download")); ok {
+				r.Download = &dd
+			}
+		}
+		if v := f.get("install"); v != nil {
+			if dd, ok := d.durationDist(v, rs.key("install")); ok {
+				r.Install = &dd
+			}
+		}
+		if v := f.get("outcome"); v != nil {
+			if c, ok := p.outcome(v, rs.key("outcome")); ok {
+				r.Outcome = &c
+			}
+		}
+		if !f.has("download") && !f.has("install") && !f.has("outcome") {
+			d.errorf(it, rs, "a rule changes download, install or outcome: expected at least one of them")
+			good = false
+		}
+		if good {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// maxAgentRules bounds jobs.rules: the simulator keeps the rule a device
+// follows in a byte.
+const maxAgentRules = 255
+
+// ruleJob is a jobs.rules job: reference, checked once the timeline is read.
+type ruleJob struct {
+	id   string
+	node *yaml.Node
+	s    scope
 }
 
 // outcome reads {SUCCEEDED, FAILED, REJECTED, hang} weights summing to 1.

@@ -32,7 +32,8 @@ var knownKeys = map[string][]string{
 	"shadow":       {"reported", "desired"},
 	"churn":        {"every", "reported", "desired"},
 	"connectivity": {"up", "down"},
-	"jobAgent":     {"download", "install", "stepTimeout", "outcome", "onSuccess"},
+	"jobAgent":     {"download", "install", "stepTimeout", "outcome", "onSuccess", "rules"},
+	"agentRule":    {"when", "job", "download", "install", "outcome"},
 	"outcome":      {"SUCCEEDED", "FAILED", "REJECTED", "hang"},
 	"onSuccess":    {"reported", "desired"},
 

@@ -62,6 +62,7 @@ type parser struct {
 	templates map[string]*Template
 	jobs      map[string]*jobInfo // by jobId
 	queries   map[string]*Query
+	ruleJobs  []ruleJob // jobs.rules job: references, checked after the timeline
 	// Follow-on errors are not reported when their cause already was: a
 	// createJob whose jobId could not be read, an invalid indexing: block.
 	lostJob     bool
@@ -173,6 +174,7 @@ func (p *parser) parse(filename string, src []byte) *Scenario {
 		d.missing(f, top, "devices", "a list of device cohorts")
 	}
 	p.timeline(f.get("timeline"))
+	p.checkRuleJobs()
 	p.expectations(f.get("expect"))
 	p.crossChecks()
 	return sc

@@ -18,6 +18,14 @@ import (
 // their place in the YAML (or JSON) source and warning about comparisons
 // that do not do what they seem to.
 func (p *parser) parseQuery(n *yaml.Node, s scope) (string, query.Node, bool) {
+	return p.parseQueryFor(n, s, true)
+}
+
+// parseQueryFor parses a query; indexed says whether the fleet index
+// answers it (dynamic groups, timeline queries), so that fields the
+// indexing configuration leaves out deserve a warning, or the simulator's
+// own state does (jobs.rules).
+func (p *parser) parseQueryFor(n *yaml.Node, s scope, indexed bool) (string, query.Node, bool) {
 	d := p.d
 	qs, ok := d.nonEmpty(n, s)
 	if !ok {
@@ -38,7 +46,7 @@ func (p *parser) parseQuery(n *yaml.Node, s scope) (string, query.Node, bool) {
 		d.report(false, n, line, col, s.msg("%s", msg))
 		return qs, nil, false
 	}
-	p.queryWarnings(n, s, qs, q)
+	p.queryWarnings(n, s, qs, q, indexed)
 	return qs, q, true
 }
 
@@ -56,7 +64,7 @@ func lexicalVersion(b *query.Bound) bool {
 
 // queryWarnings warns about ranges that compare version strings lexically
 // and about fields the indexing configuration does not index.
-func (p *parser) queryWarnings(n *yaml.Node, s scope, qs string, q query.Node) {
+func (p *parser) queryWarnings(n *yaml.Node, s scope, qs string, q query.Node, indexed bool) {
 	d, ix := p.d, p.sc.Indexing
 	walkQuery(q, func(qn query.Node) {
 		r, ok := qn.(*query.Range)
@@ -77,7 +85,7 @@ func (p *parser) queryWarnings(n *yaml.Node, s scope, qs string, q query.Node) {
 				"declare %s as a custom field of type Version in indexing.customFields (a FleetLab extension) or compare a numeric field",
 			rangeText(r), r.Field))
 	})
-	if !ix.On() {
+	if !indexed || !ix.On() {
 		return
 	}
 	cfg := ix.Config

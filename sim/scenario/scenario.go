@@ -189,6 +189,25 @@ type JobAgent struct {
 	StepTimeout time.Duration // 0: none
 	Outcome     Choice[Outcome]
 	OnSuccess   State // may use ${job.document.X} and ${job.id}
+	// Rules change Download, Install and Outcome for the executions whose
+	// device matches a rule when the execution starts; the first match
+	// wins.
+	Rules []AgentRule
+}
+
+// AgentRule is one jobs.rules entry: for the devices whose true state
+// matches When (a fleet-index query) at the start of an execution, and
+// only for job JobID when set, the agent downloads, installs and ends the
+// execution as the rule says; what the rule leaves out comes from the
+// cohort.
+type AgentRule struct {
+	When     string
+	Query    query.Node
+	JobID    string           // "": every job
+	Download *DurationDist    // nil: the cohort's
+	Install  *DurationDist    // nil: the cohort's
+	Outcome  *Choice[Outcome] // nil: the cohort's
+	Pos      Pos
 }
 
 // Event is a timeline: entry: an action at a simulated time.

@@ -106,6 +106,16 @@ func (p *parser) timeline(n *yaml.Node) {
 	}
 }
 
+// checkRuleJobs checks that the jobs jobs.rules name are created by the
+// timeline.
+func (p *parser) checkRuleJobs() {
+	for _, r := range p.ruleJobs {
+		if p.jobs[r.id] == nil && !p.lostJob {
+			p.d.errorf(r.node, r.s, "unknown job %q%s", r.id, p.jobList())
+		}
+	}
+}
+
 // jobList is " (created by the timeline: a, b)" for messages.
 func (p *parser) jobList() string {
 	if len(p.jobs) == 0 {
