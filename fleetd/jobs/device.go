@@ -458,13 +458,7 @@ func (e *Engine) MembershipChanged(now time.Time, thing string) {
 		if j.spec.TargetSelection != Continuous || j.status != JobInProgress || len(j.groups) == 0 {
 			continue
 		}
-		targeted := j.directThings[thing]
-		for _, g := range j.groups {
-			if targeted {
-				break
-			}
-			targeted = e.fleet.InGroup(thing, g)
-		}
+		targeted := e.fleet.ThingExists(thing) && e.stillTargeted(j, thing)
 		x := j.execs[thing]
 		switch {
 		case targeted:

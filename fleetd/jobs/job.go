@@ -226,6 +226,12 @@ func (e *Engine) release(now time.Time, j *job) {
 	}
 	step := j.limiter.Step()
 	for j.released < len(j.targets) {
+		if t := j.targets[j.released]; j.spec.TargetSelection == Continuous && !e.stillTargeted(j, t) {
+			// It left the job's groups before its turn: it is no longer a
+			// target, and takes no slot of the rate.
+			j.released++
+			continue
+		}
 		slot := j.limiter.Next(now)
 		if slot.After(now) || (j.windows != nil && !j.windows.Open(slot)) {
 			break
@@ -247,6 +253,20 @@ func (e *Engine) release(now time.Time, j *job) {
 		e.sink.Dirty(keyTargets(j.id))
 	}
 	e.dirtyJob(j)
+}
+
+// stillTargeted reports whether a continuous job targets a thing now: by
+// name, or through one of its groups.
+func (e *Engine) stillTargeted(j *job, thing string) bool {
+	if j.directThings[thing] {
+		return true
+	}
+	for _, g := range j.groups {
+		if e.fleet.InGroup(thing, g) {
+			return true
+		}
+	}
+	return !e.fleet.ThingExists(thing) // deleted: releaseTo accounts for it as removed
 }
 
 // releaseTo creates the rollout's execution for one target.

@@ -64,6 +64,13 @@ func (s *Sim) agentReconnected(d uint32) {
 	}
 }
 
+// executionNumber names the execution an update is about, so that the
+// late answer of an attempt that timed out meanwhile is refused rather
+// than taken for its retry's.
+func (s *Sim) executionNumber(a *agentState) string {
+	return `,"executionNumber":` + strconv.FormatUint(uint64(a.exec), 10)
+}
+
 func (s *Sim) stepTimeout(d uint32) string {
 	if st := s.cohort(d).Jobs.StepTimeout; st > 0 {
 		return `,"stepTimeoutInMinutes":` + strconv.FormatInt(int64(st/time.Minute), 10)
@@ -188,7 +195,7 @@ func (s *Sim) agentProgress(d uint32) {
 	a.phase = agentInstalling
 	job := &s.jobs[a.job]
 	s.core.HandleJobsMQTT(s.now(), s.fleet.names[d], s.jobsTopic(d, job.id+"/update"),
-		[]byte(`{"status":"IN_PROGRESS","statusDetails":{"step":"installing"}`+s.stepTimeout(d)+`}`))
+		[]byte(`{"status":"IN_PROGRESS","statusDetails":{"step":"installing"}`+s.executionNumber(a)+`}`))
 	s.drain()
 	if a.phase != agentInstalling {
 		return // rejected: the execution ended meanwhile (canceled, timed out)
@@ -199,8 +206,8 @@ func (s *Sim) agentProgress(d uint32) {
 
 var outcomeStatus = map[scenario.Outcome]string{scenario.Succeeded: "SUCCEEDED", scenario.Failed: "FAILED", scenario.Rejected: "REJECTED"}
 
-// agentFinish reports the outcome; on success the device first reports
-// its new state to its shadow.
+// agentFinish reports the outcome; on success the device then reports its
+// new state to its shadow.
 func (s *Sim) agentFinish(d uint32) {
 	a := &s.fleet.agent[d]
 	if a.phase != agentInstalling {
@@ -212,13 +219,17 @@ func (s *Sim) agentFinish(d uint32) {
 	}
 	job := &s.jobs[a.job]
 	outcome := scenario.Outcome(a.outcome)
+	a.phase = agentIdle
+	s.core.HandleJobsMQTT(s.now(), s.fleet.names[d], s.jobsTopic(d, job.id+"/update"),
+		[]byte(`{"status":"`+outcomeStatus[outcome]+`"`+s.executionNumber(a)+`}`))
+	s.drain()
+	// The update is installed whatever became of the execution meanwhile
+	// (a timeout, a forced cancel): the device reports its new state after
+	// the outcome, so a job on a dynamic group the new state leaves counts
+	// the execution SUCCEEDED, not REMOVED.
 	if on := s.cohort(d).Jobs.OnSuccess; outcome == scenario.Succeeded && !on.Empty() {
 		s.reportState(d, on, s.rng.at(d, purposeJobState, s.fleet.jobN[d]-1), job)
 	}
-	a.phase = agentIdle
-	s.core.HandleJobsMQTT(s.now(), s.fleet.names[d], s.jobsTopic(d, job.id+"/update"),
-		[]byte(`{"status":"`+outcomeStatus[outcome]+`"}`))
-	s.drain()
 	if a.recheck && a.phase == agentIdle {
 		a.recheck = false
 		s.wheel.Schedule(wheel.Event{At: s.nowMs, Kind: kindAgentStart, Device: d})
@@ -226,10 +237,12 @@ func (s *Sim) agentFinish(d uint32) {
 }
 
 // updateRejected handles …/update/rejected: the execution is no longer
-// the agent's to run.
+// the agent's to run (or, for a final answer, was not any more: it timed
+// out or was canceled meanwhile). The agent looks for the next one, which
+// may be that execution's retry.
 func (s *Sim) updateRejected(d uint32) {
 	a := &s.fleet.agent[d]
-	if a.phase == agentDownloading || a.phase == agentInstalling {
+	if a.phase == agentDownloading || a.phase == agentInstalling || a.phase == agentIdle {
 		a.phase = agentIdle
 		s.wheel.Schedule(wheel.Event{At: s.nowMs, Kind: kindAgentStart, Device: d})
 	}
