@@ -2,12 +2,16 @@ package report
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 
 	"github.com/fleetlab/fleetlab/sim/scenario"
 )
 
 // Evaluate checks the scenario's expectations against the final state in
 // rep, fills rep.Expectations (in the scenario's order) and sets rep.Passed.
+// A job the timeline meant to create and fleetd refused fails the run
+// whether or not an expectation names it: the rehearsal did not happen.
 func Evaluate(rep *Report, exps []scenario.Expectation) {
 	rep.Expectations = make([]ExpectationResult, 0, len(exps))
 	rep.Passed = true
@@ -15,6 +19,13 @@ func Evaluate(rep *Report, exps []scenario.Expectation) {
 		ok, detail := check(rep, e)
 		rep.Expectations = append(rep.Expectations, ExpectationResult{Expect: e.String(), Passed: ok, Detail: detail})
 		rep.Passed = rep.Passed && ok
+	}
+	for _, id := range slices.Sorted(maps.Keys(rep.Jobs)) {
+		if j := rep.Jobs[id]; j.Error != "" {
+			rep.Expectations = append(rep.Expectations, ExpectationResult{Expect: "job " + id + " is created",
+				Passed: false, Detail: "CreateJob refused it: " + j.Error})
+			rep.Passed = false
+		}
 	}
 }
 

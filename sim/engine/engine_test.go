@@ -142,6 +142,23 @@ func TestExpectationsFail(t *testing.T) {
 	}
 }
 
+// TestRefusedJobFails: a createJob fleetd refuses fails the run even when
+// no expectation names the job.
+func TestRefusedJobFails(t *testing.T) {
+	rep := run(t, parse(t, `
+name: refused
+duration: 10m
+devices: [{name: d, count: 2}]
+timeline:
+  - at: 1m
+    createJob: {jobId: fw, targets: ["arn:aws:iot:us-east-1:123456789012:thing/nobody"], document: {}}
+`))
+	if rep.Passed || len(rep.Expectations) != 1 || rep.Expectations[0].Passed ||
+		!strings.Contains(rep.Expectations[0].Detail, "Thing nobody cannot be found") {
+		t.Errorf("passed %v, expectations %+v; want the refused job as a failed expectation", rep.Passed, rep.Expectations)
+	}
+}
+
 // TestClaimProvisioning provisions a cohort by claim through the core's
 // fleet provisioning: real certificates, the template's thing, the
 // cohort's groups and attributes; a template that names the thing after

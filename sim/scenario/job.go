@@ -260,8 +260,8 @@ func (d *decoder) rolloutConfig(n *yaml.Node, s scope) {
 		d.missing(g, es, "baseRatePerMinute", "1 to 1000")
 	}
 	if iv := g.get("incrementFactor"); iv != nil {
-		if x, ok := d.number(iv, es.key("incrementFactor")); ok && (x < 1.1 || x > 5) {
-			d.errorf(iv, es.key("incrementFactor"), "expected a number from 1.1 to 5, found %s", num(x))
+		if x, ok := d.number(iv, es.key("incrementFactor")); ok && (x < 1.1 || x > 5 || !hasDecimals(x, 1)) {
+			d.errorf(iv, es.key("incrementFactor"), "expected a number from 1.1 to 5 with at most one decimal place, found %s", num(x))
 		}
 	} else {
 		d.missing(g, es, "incrementFactor", "1.1 to 5")
@@ -326,8 +326,8 @@ func (d *decoder) abortConfig(n *yaml.Node, s scope) []*yaml.Node {
 			d.enum(v, cs.key("action"), "CANCEL")
 		}
 		if v := g.get("thresholdPercentage"); v != nil {
-			if x, ok := d.number(v, cs.key("thresholdPercentage")); ok && (x < 0 || x > 100) {
-				d.errorf(v, cs.key("thresholdPercentage"), "expected a percentage from 0 to 100, found %s", num(x))
+			if x, ok := d.number(v, cs.key("thresholdPercentage")); ok && (x < 0 || x > 100 || !hasDecimals(x, 2)) {
+				d.errorf(v, cs.key("thresholdPercentage"), "expected a percentage from 0 to 100 with at most two decimal places, found %s", num(x))
 			}
 		}
 		if v := g.get("minNumberOfExecutedThings"); v != nil {
@@ -358,6 +358,7 @@ func (d *decoder) retryConfig(n *yaml.Node, s scope) *yaml.Node {
 	}
 	var timedOut *yaml.Node
 	total := int64(0)
+	seen := map[string]bool{}
 	for i, it := range items {
 		cs := s.key("criteriaList").index(i)
 		g, ok := d.mapping(it, cs, "retryCriteria")
@@ -366,8 +367,14 @@ func (d *decoder) retryConfig(n *yaml.Node, s scope) *yaml.Node {
 		}
 		if !g.has("failureType") {
 			d.missing(g, cs, "failureType", "FAILED, TIMED_OUT or ALL")
-		} else if ft, ok := d.enum(g.get("failureType"), cs.key("failureType"), "FAILED", "TIMED_OUT", "ALL"); ok && ft != "FAILED" {
-			timedOut = g.get("failureType")
+		} else if ft, ok := d.enum(g.get("failureType"), cs.key("failureType"), "FAILED", "TIMED_OUT", "ALL"); ok {
+			if seen[ft] {
+				d.errorf(g.get("failureType"), cs.key("failureType"), "%s appears in more than one criterion", ft)
+			}
+			seen[ft] = true
+			if ft != "FAILED" {
+				timedOut = g.get("failureType")
+			}
 		}
 		if !g.has("numberOfRetries") {
 			d.missing(g, cs, "numberOfRetries", "0 to 10")
@@ -379,6 +386,14 @@ func (d *decoder) retryConfig(n *yaml.Node, s scope) *yaml.Node {
 		d.errorf(f.get("criteriaList"), s.key("criteriaList"), "%d retries in all; AWS allows at most 10 for both failure types combined", total)
 	}
 	return timedOut
+}
+
+// hasDecimals reports whether x has at most places digits after the
+// decimal point, as AWS checks incrementFactor (1) and thresholdPercentage
+// (2).
+func hasDecimals(x float64, places int) bool {
+	p := math.Pow10(places)
+	return math.Abs(x*p-math.Round(x*p)) < 1e-9*p
 }
 
 // cancelJob reads {jobId, force, reasonCode, comment}.
