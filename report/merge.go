@@ -133,6 +133,50 @@ func Merge(shards []*Report) (*Report, error) {
 	if len(shards) == 0 {
 		return nil, fmt.Errorf("merging reports: no reports")
 	}
+	if err := checkShards(shards); err != nil {
+		return nil, err
+	}
+	return merge(shards)
+}
+
+// checkShards makes sure the reports are the shards of one run, each once:
+// i/n with one n, every i from 0 to n-1, the same fleet.
+func checkShards(shards []*Report) error {
+	n, fleet := -1, -1
+	seen := map[int]bool{}
+	devices := 0
+	for k, r := range shards {
+		var i, count int
+		if _, err := fmt.Sscanf(r.Shard, "%d/%d", &i, &count); err != nil || count < 1 || i < 0 || i >= count {
+			return fmt.Errorf("merging reports: report %d is not a shard (run with --shard i/n), shard %q", k+1, r.Shard)
+		}
+		switch {
+		case n == -1:
+			n, fleet = count, r.FleetDevices
+		case count != n:
+			return fmt.Errorf("merging reports: report %d is shard %s of a run in %d shards, report 1 of one in %d", k+1, r.Shard, count, n)
+		case r.FleetDevices != fleet:
+			return fmt.Errorf("merging reports: report %d is of a fleet of %d devices, report 1 of %d (another --scale?)", k+1, r.FleetDevices, fleet)
+		}
+		if seen[i] {
+			return fmt.Errorf("merging reports: shard %d/%d is given twice", i, n)
+		}
+		seen[i] = true
+		devices += r.Devices
+	}
+	for i := range n {
+		if !seen[i] {
+			return fmt.Errorf("merging reports: shard %d/%d is missing", i, n)
+		}
+	}
+	if fleet > 0 && devices != fleet {
+		return fmt.Errorf("merging reports: the shards hold %d devices, the run %d", devices, fleet)
+	}
+	return nil
+}
+
+// merge combines shards Merge has checked.
+func merge(shards []*Report) (*Report, error) {
 	first := shards[0]
 	out := &Report{Scenario: first.Scenario, Seed: first.Seed, Jobs: map[string]Job{}, Queries: map[string]Query{},
 		Timeline: map[string]*JobHistory{}, Warnings: first.Warnings, Provisioning: NewProvisioning()}

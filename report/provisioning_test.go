@@ -53,10 +53,41 @@ func TestEvaluateProvisioning(t *testing.T) {
 	}
 }
 
+// TestMergeChecksShards: only the shards of one run merge, each once.
+func TestMergeChecksShards(t *testing.T) {
+	shard := func(s string, fleet int) *Report {
+		r := provisioningReport()
+		r.Shard, r.FleetDevices = s, fleet
+		return r
+	}
+	for _, tc := range []struct {
+		name   string
+		shards []*Report
+		msg    string
+	}{
+		{"a whole run", []*Report{shard("0/2", 20), shard("", 0)}, "report 2 is not a shard"},
+		{"twice", []*Report{shard("0/2", 20), shard("0/2", 20), shard("1/2", 20)}, "shard 0/2 is given twice"},
+		{"missing", []*Report{shard("0/3", 30), shard("1/3", 30)}, "shard 2/3 is missing"},
+		{"other split", []*Report{shard("0/2", 20), shard("1/3", 20)}, "a run in 3 shards"},
+		{"other scale", []*Report{shard("0/2", 20), shard("1/2", 40)}, "another --scale"},
+		{"devices", []*Report{shard("0/2", 30), shard("1/2", 30)}, "the shards hold 20 devices, the run 30"},
+	} {
+		_, err := Merge(tc.shards)
+		if err == nil || !strings.Contains(err.Error(), tc.msg) {
+			t.Errorf("%s: err = %v; want one containing %q", tc.name, err, tc.msg)
+		}
+	}
+	if _, err := Merge([]*Report{shard("1/2", 20), shard("0/2", 20)}); err != nil {
+		t.Errorf("two shards of one run: %v", err)
+	}
+}
+
 // TestMergeProvisioning: shard counts add, a task's status is the one not
 // Completed, and report.json carries the keys.
 func TestMergeProvisioning(t *testing.T) {
 	a, b := provisioningReport(), provisioningReport()
+	a.Shard, b.Shard = "0/2", "1/2"
+	a.FleetDevices, b.FleetDevices = 20, 20
 	bt := b.Provisioning.RegistrationTasks["batch"]
 	bt.Status, bt.FinishedAt = "InProgress", nil
 	b.Provisioning.RegistrationTasks["batch"] = bt

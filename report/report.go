@@ -11,6 +11,7 @@ type Report struct {
 	Scenario         string                 `json:"scenario"`
 	Seed             uint64                 `json:"seed"`
 	Shard            string                 `json:"shard,omitempty"` // "i/n" for one shard of a run
+	FleetDevices     int                    `json:"fleetDevices,omitempty"` // a shard's: the devices of the whole run
 	SimulatedSeconds float64                `json:"simulatedSeconds"`
 	Devices          int                    `json:"devices"`
 	Events           uint64                 `json:"events"`

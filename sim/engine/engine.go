@@ -122,6 +122,7 @@ func New(sc *scenario.Scenario, opts Options) (*Sim, error) {
 	}
 	if opts.Shard.Count > 1 {
 		s.rep.Shard = fmt.Sprintf("%d/%d", opts.Shard.Index, opts.Shard.Count)
+		s.rep.FleetDevices = sc.Devices()
 	}
 	for _, w := range sc.Warnings {
 		s.rep.Warnings = append(s.rep.Warnings, w.Error())
