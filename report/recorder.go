@@ -70,7 +70,8 @@ type execKey struct{ job, thing string }
 // use (the simulator is single threaded).
 type Recorder struct {
 	jobs    map[string]*JobHistory
-	queued  map[execKey]time.Duration
+	queued  map[execKey]time.Duration // a thing's first attempt, until its last ends
+	ended   *endedAttempt
 	started map[execKey]time.Duration
 }
 
@@ -96,7 +97,12 @@ func (r *Recorder) history(job string, at time.Duration) *JobHistory {
 func (r *Recorder) Job(e JobEvent) {
 	h := r.history(e.Job, e.At)
 	k := execKey{e.Job, e.Thing}
+	if r.ended != nil && !(e.Kind == ExecutionRetried && r.ended.key == k) {
+		r.flush() // no retry: that attempt was the thing's last
+	}
 	switch e.Kind {
+	case ExecutionRetried:
+		r.ended = nil // its queued time stays for the retry's end
 	case JobCreated:
 		h.Created = e.At
 	case JobCompleted, JobCanceled:
@@ -130,8 +136,11 @@ func (r *Recorder) Job(e JobEvent) {
 			m.Removed++
 		}
 		if q, ok := r.queued[k]; ok {
-			_ = h.QueuedToEnd.RecordValue(max(1, int64((e.At-q)/time.Millisecond)))
-			delete(r.queued, k)
+			// Queued → terminal is the thing's: from its first attempt's
+			// queueing to its last attempt's end. A retry follows its
+			// attempt's end as the very next event of the job.
+			r.flush()
+			r.ended = &endedAttempt{key: k, queued: q, at: e.At, history: h}
 		}
 		if s, ok := r.started[k]; ok {
 			_ = h.StartedToEnd.RecordValue(max(1, int64((e.At-s)/time.Millisecond)))
@@ -140,8 +149,30 @@ func (r *Recorder) Job(e JobEvent) {
 	}
 }
 
+// flush records the queued → terminal time of the attempt that ended last
+// now that no retry follows it.
+func (r *Recorder) flush() {
+	if a := r.ended; a != nil {
+		_ = a.history.QueuedToEnd.RecordValue(max(1, int64((a.at-a.queued)/time.Millisecond)))
+		delete(r.queued, a.key)
+		r.ended = nil
+	}
+}
+
+// endedAttempt is the attempt that ended last, held until the next event
+// says whether a retry follows it.
+type endedAttempt struct {
+	key     execKey
+	queued  time.Duration
+	at      time.Duration
+	history *JobHistory
+}
+
 // Histories returns what was recorded, by job id.
-func (r *Recorder) Histories() map[string]*JobHistory { return r.jobs }
+func (r *Recorder) Histories() map[string]*JobHistory {
+	r.flush()
+	return r.jobs
+}
 
 // Latency summarises a job's latency histograms, in seconds.
 type Latency struct {

@@ -10,7 +10,7 @@ import (
 type Report struct {
 	Scenario         string                 `json:"scenario"`
 	Seed             uint64                 `json:"seed"`
-	Shard            string                 `json:"shard,omitempty"` // "i/n" for one shard of a run
+	Shard            string                 `json:"shard,omitempty"`        // "i/n" for one shard of a run
 	FleetDevices     int                    `json:"fleetDevices,omitempty"` // a shard's: the devices of the whole run
 	SimulatedSeconds float64                `json:"simulatedSeconds"`
 	Devices          int                    `json:"devices"`
@@ -21,8 +21,8 @@ type Report struct {
 	Expectations     []ExpectationResult    `json:"expectations"`
 	Passed           bool                   `json:"passed"`
 	Wall             Wall                   `json:"wall"`
-	Timeline         map[string]*JobHistory `json:"-"` // per job, for the human report
-	Warnings         []string               `json:"-"`
+	Timeline         map[string]*JobHistory `json:"-"`                  // per job, for the human report
+	Warnings         []string               `json:"warnings,omitempty"` // the scenario's and the run's
 }
 
 // Job is a job as DescribeJob shows it at the end of the run.

@@ -49,6 +49,28 @@ func TestRecorder(t *testing.T) {
 	}
 }
 
+// TestQueuedToTerminalAcrossRetries: queued → terminal runs from a
+// thing's first queueing to its last attempt's end.
+func TestQueuedToTerminalAcrossRetries(t *testing.T) {
+	rec := NewRecorder()
+	ev := func(at time.Duration, kind JobEventKind, thing, status string) {
+		rec.Job(JobEvent{At: at, Kind: kind, Job: "fw", Thing: thing, Status: status})
+	}
+	ev(0, JobCreated, "", "")
+	ev(0, ExecutionQueued, "a", "")
+	ev(0, ExecutionQueued, "b", "")
+	ev(10*time.Second, ExecutionFinished, "a", "FAILED")
+	ev(10*time.Second, ExecutionRetried, "a", "")
+	ev(20*time.Second, ExecutionFinished, "b", "SUCCEEDED") // b had no retry
+	ev(40*time.Second, ExecutionFinished, "a", "TIMED_OUT")
+	ev(40*time.Second, ExecutionRetried, "a", "")
+	ev(100*time.Second, ExecutionFinished, "a", "SUCCEEDED")
+	l := rec.Histories()["fw"].LatencyOf().QueuedToTerminal
+	if l.Count != 2 || l.Max < 99.9 || l.Max > 100.1 || l.P50 < 19.9 || l.P50 > 20.1 {
+		t.Errorf("queued → terminal = %+v; want 2 things, 20 s and 100 s", l)
+	}
+}
+
 func TestEvaluate(t *testing.T) {
 	rep := sampleReport()
 	exps := []scenario.Expectation{
