@@ -45,7 +45,7 @@ const (
 	EventJobCanceled       EventKind = "JobCanceled"
 	EventJobAborted        EventKind = "JobAborted" // canceled by its abortConfig; Detail says why
 	EventJobDeleted        EventKind = "JobDeleted"
-	EventRolloutStep       EventKind = "RolloutStepIncreased"
+	EventRolloutStep       EventKind = "RolloutStepIncreased" // the rate per minute rose (not once it is capped)
 	EventExecutionQueued   EventKind = "ExecutionQueued"
 	EventExecutionStarted  EventKind = "ExecutionStarted"
 	EventExecutionFinished EventKind = "ExecutionFinished" // Status is the terminal status

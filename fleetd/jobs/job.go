@@ -224,7 +224,7 @@ func (e *Engine) release(now time.Time, j *job) {
 		j.limiter = rollout.NewLimiter(j.plan.Rate, now, j.limiter.Notified(), j.limiter.Succeeded())
 		j.reanchor = false
 	}
-	step := j.limiter.Step()
+	rate := j.limiter.PerMinute()
 	for j.released < len(j.targets) {
 		if t := j.targets[j.released]; j.spec.TargetSelection == Continuous && !e.stillTargeted(j, t) {
 			// It left the job's groups before its turn: it is no longer a
@@ -243,8 +243,8 @@ func (e *Engine) release(now time.Time, j *job) {
 		thing := j.targets[j.released]
 		j.released++
 		e.releaseTo(at, j, thing)
-		if s := j.limiter.Step(); s != step {
-			step = s
+		if r := j.limiter.PerMinute(); r != rate {
+			rate = r
 			e.sink.Event(Event{Time: at, Kind: EventRolloutStep, Job: j.id, Detail: rateDetail(&j.limiter)})
 		}
 	}
@@ -448,9 +448,9 @@ func (e *Engine) finish(at time.Time, x *execution, s Status) {
 	e.setStatus(at, x, s)
 	e.sink.Event(Event{Time: at, Kind: EventExecutionFinished, Job: j.id, Thing: x.thing, Status: s})
 	if s == Succeeded && j.limiterLive {
-		step := j.limiter.Step()
+		rate := j.limiter.PerMinute()
 		j.limiter.SetSucceeded(at, j.counts.NumberOfSucceededThings)
-		if j.limiter.Step() != step {
+		if j.limiter.PerMinute() != rate {
 			e.sink.Event(Event{Time: at, Kind: EventRolloutStep, Job: j.id, Detail: rateDetail(&j.limiter)})
 		}
 	}
