@@ -82,6 +82,7 @@ func controlPlane(n *node.Node, store objects.Store, endpoints map[string]string
 	rt.add("GET", "/thing-types/{thingTypeName}", "DescribeThingType", read(n, (*reg).DescribeThingType))
 	rt.add("GET", "/thing-types", "ListThingTypes", read(n, (*reg).ListThingTypes))
 	rt.add("POST", "/thing-types/{thingTypeName}/deprecate", "DeprecateThingType", mutateEmpty(n, (*reg).DeprecateThingType))
+	rt.add("PATCH", "/thing-types/{thingTypeName}", "UpdateThingType", mutateEmpty(n, (*reg).UpdateThingType))
 	rt.add("DELETE", "/thing-types/{thingTypeName}", "DeleteThingType", mutateEmpty(n, (*reg).DeleteThingType))
 	// Static thing groups.
 	rt.add("POST", "/thing-groups/{thingGroupName}", "CreateThingGroup", mutate(n, (*reg).CreateThingGroup))

@@ -340,3 +340,21 @@ func TestListThings(t *testing.T) {
 		t.Errorf("ListThings item (-want +got):\n%s", diff)
 	}
 }
+
+func TestUpdateThingType(t *testing.T) {
+	r := fixture(t)
+	r.DrainChanges()
+	must(t, r.UpdateThingType(UpdateThingTypeRequest{ThingTypeName: "sensor", ThingTypeProperties: &ThingTypeProperties{
+		ThingTypeDescription: "v2 sensors", SearchableAttributes: []string{"hw", "site", "hw"}}}, t0))
+	d, err := r.DescribeThingType(DescribeThingTypeRequest{ThingTypeName: "sensor"})
+	if err != nil || d.ThingTypeProperties.ThingTypeDescription != "v2 sensors" || !slices.Equal(d.ThingTypeProperties.SearchableAttributes, []string{"hw", "site"}) {
+		t.Errorf("after UpdateThingType: %+v, %v", d.ThingTypeProperties, err)
+	}
+	if c := r.DrainChanges(); len(c.Records) != 1 {
+		t.Errorf("records changed = %v; want the thing type's", c.Records)
+	}
+	err = r.UpdateThingType(UpdateThingTypeRequest{ThingTypeName: "sensor", ThingTypeProperties: &ThingTypeProperties{
+		SearchableAttributes: []string{"a", "b", "c", "d"}}}, t0)
+	checkErr(t, "UpdateThingType(4 searchable attributes)", err, awserr.InvalidRequest, "at most 3")
+	checkErr(t, "UpdateThingType(missing)", r.UpdateThingType(UpdateThingTypeRequest{ThingTypeName: "nope"}, t0), awserr.ResourceNotFound, "")
+}

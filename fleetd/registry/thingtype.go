@@ -246,6 +246,40 @@ func (r *Registry) DeprecateThingType(req DeprecateThingTypeRequest, now time.Ti
 	return nil
 }
 
+// UpdateThingTypeRequest is the input of UpdateThingType
+// (PATCH /thing-types/{thingTypeName}).
+type UpdateThingTypeRequest struct {
+	ThingTypeName       string               `json:"-" uri:"thingTypeName"`
+	ThingTypeProperties *ThingTypeProperties `json:"thingTypeProperties,omitempty"`
+}
+
+// UpdateThingType replaces a thing type's properties: description,
+// searchable attributes (at most three), MQTT 5 propagating attributes.
+// Without thingTypeProperties nothing changes.
+func (r *Registry) UpdateThingType(req UpdateThingTypeRequest, now time.Time) error {
+	var c checker
+	c.name("thingTypeName", req.ThingTypeName)
+	c.thingTypeProperties(req.ThingTypeProperties)
+	if err := c.err(); err != nil {
+		return err
+	}
+	tt, err := r.lookupType(req.ThingTypeName)
+	if err != nil {
+		return err
+	}
+	if req.ThingTypeProperties == nil {
+		return nil
+	}
+	props := normTypeProps(req.ThingTypeProperties)
+	if len(props.SearchableAttributes) > MaxSearchableAttributes {
+		return invalid("Thing type %s would have %d searchable attributes; a thing type can have at most %d.",
+			req.ThingTypeName, len(props.SearchableAttributes), MaxSearchableAttributes)
+	}
+	tt.props = props
+	r.ch.record(thingTypeKey(tt.name))
+	return nil
+}
+
 // DeleteThingTypeRequest is the input of DeleteThingType
 // (DELETE /thing-types/{thingTypeName}).
 type DeleteThingTypeRequest struct {
