@@ -73,4 +73,6 @@ func addIdentityRoutes(rt *router, n *node.Node) {
 	rt.add("DELETE", "/things/{thingName}/principals", "DetachThingPrincipal", identOpEmpty(n, (*ident).DetachThingPrincipal))
 	rt.add("GET", "/things/{thingName}/principals", "ListThingPrincipals", identRead(n, (*ident).ListThingPrincipals))
 	rt.add("GET", "/principals/things", "ListPrincipalThings", identRead(n, (*ident).ListPrincipalThings))
+	rt.add("GET", "/things/{thingName}/principals-v2", "ListThingPrincipalsV2", identRead(n, (*ident).ListThingPrincipalsV2))
+	rt.add("GET", "/principals/things-v2", "ListPrincipalThingsV2", identRead(n, (*ident).ListPrincipalThingsV2))
 }

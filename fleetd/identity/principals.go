@@ -305,3 +305,122 @@ func (s *Store) groupsOfPrincipal(principal string) []string {
 	slices.Sort(groups)
 	return slices.Compact(groups)
 }
+
+// ThingPrincipalObject is one ListThingPrincipalsV2 item.
+type ThingPrincipalObject struct {
+	Principal          string `json:"principal"`
+	ThingPrincipalType string `json:"thingPrincipalType"`
+}
+
+// ListThingPrincipalsV2Request is the input of ListThingPrincipalsV2
+// (GET /things/{thingName}/principals-v2).
+type ListThingPrincipalsV2Request struct {
+	ThingName          string `json:"-" uri:"thingName"`
+	ThingPrincipalType string `json:"-" query:"thingPrincipalType"`
+	NextToken          string `json:"-" query:"nextToken"`
+	MaxResults         *int   `json:"-" query:"maxResults"`
+}
+
+// ListThingPrincipalsV2Response is its output.
+type ListThingPrincipalsV2Response struct {
+	ThingPrincipalObjects []ThingPrincipalObject `json:"thingPrincipalObjects"`
+	NextToken             string                 `json:"nextToken,omitempty"`
+}
+
+// ListThingPrincipalsV2 lists a thing's principals with how each is
+// attached, optionally only those of one type.
+func (s *Store) ListThingPrincipalsV2(req ListThingPrincipalsV2Request) (ListThingPrincipalsV2Response, error) {
+	var c checker
+	c.thingName("thingName", req.ThingName)
+	c.intRange("maxResults", req.MaxResults, 1, 250)
+	if req.ThingPrincipalType != "" {
+		c.enum("thingPrincipalType", req.ThingPrincipalType, ExclusiveThing, NonExclusiveThing)
+	}
+	if err := c.err(); err != nil {
+		return ListThingPrincipalsV2Response{}, err
+	}
+	if _, ok := s.opts.Things.Thing(req.ThingName); !ok {
+		return ListThingPrincipalsV2Response{}, notFound(kindThing, req.ThingName)
+	}
+	var list []string
+	for _, p := range s.ThingPrincipals(req.ThingName) {
+		if req.ThingPrincipalType == "" || s.principalType(req.ThingName, p) == req.ThingPrincipalType {
+			list = append(list, p)
+		}
+	}
+	page, next, err := pageNames("thing-principals-v2/"+req.ThingName+"/"+req.ThingPrincipalType, list, req.NextToken,
+		pageSize(req.MaxResults, DefaultMaxResults))
+	if err != nil {
+		return ListThingPrincipalsV2Response{}, err
+	}
+	out := ListThingPrincipalsV2Response{ThingPrincipalObjects: []ThingPrincipalObject{}, NextToken: next}
+	for _, p := range page {
+		out.ThingPrincipalObjects = append(out.ThingPrincipalObjects, ThingPrincipalObject{Principal: p, ThingPrincipalType: s.principalType(req.ThingName, p)})
+	}
+	return out, nil
+}
+
+// PrincipalThingObject is one ListPrincipalThingsV2 item.
+type PrincipalThingObject struct {
+	ThingName          string `json:"thingName"`
+	ThingPrincipalType string `json:"thingPrincipalType"`
+}
+
+// ListPrincipalThingsV2Request is the input of ListPrincipalThingsV2
+// (GET /principals/things-v2).
+type ListPrincipalThingsV2Request struct {
+	Principal          string `json:"-" header:"x-amzn-principal"`
+	ThingPrincipalType string `json:"-" query:"thingPrincipalType"`
+	NextToken          string `json:"-" query:"nextToken"`
+	MaxResults         *int   `json:"-" query:"maxResults"`
+}
+
+// ListPrincipalThingsV2Response is its output.
+type ListPrincipalThingsV2Response struct {
+	PrincipalThingObjects []PrincipalThingObject `json:"principalThingObjects"`
+	NextToken             string                 `json:"nextToken,omitempty"`
+}
+
+// ListPrincipalThingsV2 lists the things a principal is attached to with
+// how, optionally only those of one type.
+func (s *Store) ListPrincipalThingsV2(req ListPrincipalThingsV2Request) (ListPrincipalThingsV2Response, error) {
+	var c checker
+	c.required("principal", req.Principal)
+	c.intRange("maxResults", req.MaxResults, 1, 250)
+	if req.ThingPrincipalType != "" {
+		c.enum("thingPrincipalType", req.ThingPrincipalType, ExclusiveThing, NonExclusiveThing)
+	}
+	if err := c.err(); err != nil {
+		return ListPrincipalThingsV2Response{}, err
+	}
+	p, err := s.resolvePrincipal("principal", req.Principal, true)
+	if err != nil {
+		return ListPrincipalThingsV2Response{}, err
+	}
+	var list []string
+	for _, t := range s.principalThings[p.canonical] {
+		if req.ThingPrincipalType == "" || s.principalType(t, p.canonical) == req.ThingPrincipalType {
+			list = append(list, t)
+		}
+	}
+	page, next, err := pageNames("principal-things-v2/"+p.canonical+"/"+req.ThingPrincipalType, list, req.NextToken,
+		pageSize(req.MaxResults, DefaultMaxResults))
+	if err != nil {
+		return ListPrincipalThingsV2Response{}, err
+	}
+	out := ListPrincipalThingsV2Response{PrincipalThingObjects: []PrincipalThingObject{}, NextToken: next}
+	for _, t := range page {
+		out.PrincipalThingObjects = append(out.PrincipalThingObjects, PrincipalThingObject{ThingName: t, ThingPrincipalType: s.principalType(t, p.canonical)})
+	}
+	return out, nil
+}
+
+// principalType is how a principal is attached to a thing.
+func (s *Store) principalType(thing, principal string) string {
+	if ta := s.thingPrincipals[thing]; ta != nil {
+		if _, ok := slices.BinarySearch(ta.exclusive, principal); ok {
+			return ExclusiveThing
+		}
+	}
+	return NonExclusiveThing
+}

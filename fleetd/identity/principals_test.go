@@ -79,3 +79,37 @@ func TestThingPrincipals(t *testing.T) {
 	err = e.s.DetachThingPrincipal(DetachThingPrincipalRequest{ThingName: "zz", Principal: c1.CertificateArn}, e.now)
 	checkErr(t, "DetachThingPrincipal missing thing", err, awserr.ResourceNotFound, "Thing zz")
 }
+
+// TestPrincipalListsV2 lists attachments with their types, filtered.
+func TestPrincipalListsV2(t *testing.T) {
+	e := newEnv(t)
+	for _, n := range []string{"a", "b"} {
+		e.things.addThing(n, "", nil)
+	}
+	c1, c2 := e.create(true), e.create(true)
+	for _, r := range []AttachThingPrincipalRequest{
+		{ThingName: "a", Principal: c1.CertificateArn, ThingPrincipalType: ExclusiveThing},
+		{ThingName: "a", Principal: c2.CertificateArn},
+		{ThingName: "b", Principal: c2.CertificateArn},
+	} {
+		if err := e.s.AttachThingPrincipal(r, e.now); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tp, err := e.s.ListThingPrincipalsV2(ListThingPrincipalsV2Request{ThingName: "a"})
+	want := []ThingPrincipalObject{{c1.CertificateArn, ExclusiveThing}, {c2.CertificateArn, NonExclusiveThing}}
+	slices.SortFunc(want, func(x, y ThingPrincipalObject) int { return strings.Compare(x.Principal, y.Principal) })
+	if err != nil || !slices.Equal(tp.ThingPrincipalObjects, want) {
+		t.Errorf("ListThingPrincipalsV2(a) = %+v, %v; want %+v", tp.ThingPrincipalObjects, err, want)
+	}
+	tp, _ = e.s.ListThingPrincipalsV2(ListThingPrincipalsV2Request{ThingName: "a", ThingPrincipalType: ExclusiveThing})
+	if !slices.Equal(tp.ThingPrincipalObjects, []ThingPrincipalObject{{c1.CertificateArn, ExclusiveThing}}) {
+		t.Errorf("exclusive only = %+v", tp.ThingPrincipalObjects)
+	}
+	pt, err := e.s.ListPrincipalThingsV2(ListPrincipalThingsV2Request{Principal: c2.CertificateArn})
+	if err != nil || !slices.Equal(pt.PrincipalThingObjects, []PrincipalThingObject{{"a", NonExclusiveThing}, {"b", NonExclusiveThing}}) {
+		t.Errorf("ListPrincipalThingsV2(c2) = %+v, %v", pt.PrincipalThingObjects, err)
+	}
+	_, err = e.s.ListThingPrincipalsV2(ListThingPrincipalsV2Request{ThingName: "a", ThingPrincipalType: "SOMETIMES"})
+	checkErr(t, "bad thingPrincipalType", err, awserr.InvalidRequest, "thingPrincipalType")
+}
