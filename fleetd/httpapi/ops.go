@@ -64,7 +64,7 @@ func coreRead[Req, Resp any](n *node.Node, op func(*core.Core, Req) (Resp, error
 
 // controlPlane is the iot service: paths and methods from the botocore
 // model.
-func controlPlane(n *node.Node, store objects.Store, endpoints map[string]string) *router {
+func controlPlane(n *node.Node, store objects.Store, endpoints map[string]string, links linkSigner) *router {
 	rt := &router{}
 	// Things.
 	rt.add("POST", "/things/{thingName}", "CreateThing", mutate(n, (*reg).CreateThing))
@@ -119,7 +119,7 @@ func controlPlane(n *node.Node, store objects.Store, endpoints map[string]string
 	rt.add("GET", "/indices", "ListIndices", coreRead(n, listIndices))
 	addJobRoutes(rt, n, store)
 	addIdentityRoutes(rt, n)
-	addProvisionRoutes(rt, n, store)
+	addProvisionRoutes(rt, n, store, links)
 	rt.add("GET", "/endpoint", "DescribeEndpoint", describeEndpoint(endpoints))
 	return rt
 }

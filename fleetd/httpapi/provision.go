@@ -55,7 +55,7 @@ func startRegistrationTask(n *node.Node, store objects.Store) handler {
 
 // addProvisionRoutes adds provisioning templates, RegisterThing and bulk
 // registration at the botocore model's paths.
-func addProvisionRoutes(rt *router, n *node.Node, store objects.Store) {
+func addProvisionRoutes(rt *router, n *node.Node, store objects.Store, links linkSigner) {
 	rt.add("POST", "/provisioning-templates", "CreateProvisioningTemplate", provOp(n, (*prov).CreateProvisioningTemplate))
 	rt.add("GET", "/provisioning-templates/{templateName}", "DescribeProvisioningTemplate", provRead(n, (*prov).DescribeProvisioningTemplate))
 	rt.add("GET", "/provisioning-templates", "ListProvisioningTemplates", provRead(n, (*prov).ListProvisioningTemplates))
@@ -70,5 +70,5 @@ func addProvisionRoutes(rt *router, n *node.Node, store objects.Store) {
 	rt.add("GET", "/thing-registration-tasks/{taskId}", "DescribeThingRegistrationTask", provRead(n, (*prov).DescribeThingRegistrationTask))
 	rt.add("GET", "/thing-registration-tasks", "ListThingRegistrationTasks", provRead(n, (*prov).ListThingRegistrationTasks))
 	rt.add("PUT", "/thing-registration-tasks/{taskId}/cancel", "StopThingRegistrationTask", provOpEmpty(n, (*prov).StopThingRegistrationTask))
-	rt.add("GET", "/thing-registration-tasks/{taskId}/reports", "ListThingRegistrationTaskReports", provRead(n, (*prov).ListThingRegistrationTaskReports))
+	rt.add("GET", "/thing-registration-tasks/{taskId}/reports", "ListThingRegistrationTaskReports", listReports(provRead(n, (*prov).ListThingRegistrationTaskReports), links))
 }

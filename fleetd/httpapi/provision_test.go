@@ -1,6 +1,8 @@
 package httpapi
 
 import (
+	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -68,16 +70,34 @@ func testAWSCLIProvisioning(t *testing.T, newCLI func(endpoint, secret string) c
 		if len(links) != 1 {
 			t.Fatalf("list-thing-registration-task-reports %s = %v", kind, r)
 		}
-		path := strings.TrimPrefix(links[0].(string), "s3://")
-		b, err := os.ReadFile(filepath.Join(dir, "s3", filepath.FromSlash(path)))
-		if err != nil || !strings.Contains(string(b), want) {
-			t.Errorf("report %s: %q, %v; want it to contain %s", links[0], b, err, want)
+		// A pre-signed link, fetched without credentials as with curl.
+		link := links[0].(string)
+		if !strings.HasPrefix(link, srv.URL+"/fleetlab-objects/factory/") || !strings.Contains(link, "X-Amz-Signature=") {
+			t.Fatalf("report link %s; want a pre-signed link to fleetd", link)
+		}
+		b, status := httpGet(t, link)
+		if status != http.StatusOK || !strings.Contains(string(b), want) {
+			t.Errorf("GET %s: %d %q; want it to contain %s", link, status, b, want)
+		}
+		if _, status := httpGet(t, strings.Replace(link, "X-Amz-Signature=", "X-Amz-Signature=0", 1)); status != http.StatusForbidden {
+			t.Errorf("GET with a wrong signature: %d; want 403", status)
 		}
 	}
 	thing := aws.json("iot", "describe-thing", "--thing-name", "bulk-2")
 	if thing["attributes"].(map[string]any)["batch"] != "none" {
 		t.Errorf("describe-thing bulk-2 = %v; want the template's default batch", thing)
 	}
+}
+
+func httpGet(t *testing.T, url string) ([]byte, int) {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return b, resp.StatusCode
 }
 
 // drain runs the node's due work (the bulk task's slices) to the end, as

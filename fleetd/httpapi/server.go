@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -38,6 +39,7 @@ type Options struct {
 type Server struct {
 	o      Options
 	planes map[string]*router
+	links  linkSigner
 	reqID  atomic.Uint64
 }
 
@@ -49,8 +51,9 @@ func New(o Options) *Server {
 	if o.Logger == nil {
 		o.Logger = slog.Default()
 	}
-	return &Server{o: o, planes: map[string]*router{
-		"control": controlPlane(o.Node, o.Objects, o.Endpoints),
+	links := newLinkSigner()
+	return &Server{o: o, links: links, planes: map[string]*router{
+		"control": controlPlane(o.Node, o.Objects, o.Endpoints, links),
 		"data":    dataPlane(o.Node),
 		"jobs":    jobsDataPlane(o.Node),
 	}}
@@ -59,6 +62,10 @@ func New(o Options) *Server {
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	id := fmt.Sprintf("00000000-0000-4000-8000-%012x", s.reqID.Add(1))
 	w.Header().Set("x-amzn-RequestId", id)
+	if strings.HasPrefix(r.URL.Path, objectsPrefix) {
+		s.links.serve(s, w, r, time.Now()) // pre-signed: no SigV4
+		return
+	}
 	body, err := io.ReadAll(io.LimitReader(r.Body, s.o.MaxBodyBytes+1))
 	if err != nil {
 		s.fail(w, r, awserr.New(awserr.InvalidRequest, "reading the request body: %v", err))
