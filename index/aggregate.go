@@ -147,6 +147,13 @@ func describe(vals []float64) Statistics {
 	sum, sumSq := floats.Sum(vals), floats.Dot(vals, vals)
 	minV, maxV := floats.Min(vals), floats.Max(vals)
 	std := math.Sqrt(variance)
+	for _, x := range []float64{mean, variance, sum, sumSq, std} {
+		if math.IsInf(x, 0) || math.IsNaN(x) {
+			// Beyond double range (AWS: the statistics are empty); JSON
+			// has no infinities either.
+			return s
+		}
+	}
 	s.Average, s.Sum, s.Minimum, s.Maximum = &mean, &sum, &minV, &maxV
 	s.SumOfSquares, s.Variance, s.StdDeviation = &sumSq, &variance, &std
 	return s

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"math"
 	"os"
 	"slices"
@@ -281,6 +282,28 @@ func TestStatisticsAWSExample(t *testing.T) {
 	}
 	checkStats(t, "aws example", s, map[string]float64{"count": 3, "average": 100.0 / 3, "sum": 100, "minimum": -125, "maximum": 150,
 		"sumOfSquares": 43750, "variance": 13472.222222222223, "stdDeviation": math.Sqrt(13472.222222222223)})
+}
+
+// TestStatisticsBeyondDoubleRange: values whose sum of squares overflows
+// give empty statistics (AWS), never an infinity JSON cannot carry.
+func TestStatisticsBeyondDoubleRange(t *testing.T) {
+	cfg := index.Config{ThingIndexingMode: "REGISTRY", CustomFields: []index.Field{{Name: "attributes.v", Type: index.TypeNumber}}}
+	ix := index.New(cfg, index.DefaultSettings())
+	for i, v := range []string{"1e200", "3"} {
+		f, _ := index.Flatten(&index.Document{ThingName: fmt.Sprint("t", i), Attributes: map[string]string{"v": v}}, cfg)
+		ix.Put(uint32(i), nil, f)
+	}
+	all, _ := ix.Parse("*")
+	s, err := ix.Statistics(all, "attributes.v")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Count != 2 || s.Sum != nil || s.SumOfSquares != nil || s.Average != nil {
+		t.Errorf("statistics = %+v; want the count only", s)
+	}
+	if _, err := json.Marshal(s); err != nil {
+		t.Errorf("encoding: %v", err)
+	}
 }
 
 func checkStats(t *testing.T, name string, s index.Statistics, want map[string]float64) {
