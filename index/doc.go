@@ -45,10 +45,13 @@
 //
 // Field names are case-sensitive, values case-insensitive. f:v matches a
 // string value equal after folding, a number equal numerically when v is a
-// number, a boolean when v is true/false. A range is numeric when every
-// present bound is a number, else lexicographic on folded strings
-// (firmware_version < "2.1.0" is a string comparison, as on AWS), except on
-// a custom field declared with type Version, which compares versions.
+// number, a boolean when v is true/false. A range compares numerically
+// when the value and every present bound are numbers, else
+// lexicographically on folded strings (firmware_version < "2.1.0" is a
+// string comparison, as on AWS, and so is fw > "2" against the string
+// "2.1.0"); a numeric-looking registry attribute is its number against
+// number bounds. A custom field declared with type Version compares its
+// strings as versions.
 // registry.version, shadow.version and connectivity.version are returned
 // and aggregatable but not searchable.
 package index

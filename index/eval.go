@@ -189,19 +189,28 @@ func (ix *Index) rangeOf(f *field, r *query.Range) result {
 	if r.Lower == nil && r.Upper == nil {
 		return result{bm: f.exists}
 	}
-	if lo, hi, ok := numericBounds(r); ok {
-		if f.nums == nil {
-			return result{bm: roaring.New(), owned: true}
-		}
-		return result{bm: f.nums.rangeBitmap(lo, hi, r.IncludeLower, r.IncludeUpper), owned: true}
-	}
 	out := roaring.New()
-	if f.strs == nil {
+	// Number values compare as numbers when the bounds are numbers; string
+	// values compare as strings always (lexicographically, or as versions
+	// for a Version field), except a registry attribute's numeric text,
+	// which is that attribute's number.
+	lo, hi, numeric := numericBounds(r)
+	if numeric && f.nums != nil {
+		out.Or(f.nums.rangeBitmap(lo, hi, r.IncludeLower, r.IncludeUpper))
+	}
+	if f.strs == nil || (numeric && !f.textOnly) {
 		return result{bm: out, owned: true}
+	}
+	text := func(term string) bool {
+		if !numeric {
+			return true
+		}
+		_, isNum := query.ParseNumber(term)
+		return !isNum || !strings.HasPrefix(f.name, "attributes.")
 	}
 	if ix.declared[f.name] == TypeVersion {
 		for ord := range uint32(f.strs.len()) {
-			if f.strs.live(ord) && inVersionRange(f.strs.term(ord), r) {
+			if term := f.strs.term(ord); f.strs.live(ord) && text(term) && inVersionRange(term, r) {
 				f.strs.orInto(ord, out)
 			}
 		}
@@ -215,7 +224,9 @@ func (ix *Index) rangeOf(f *field, r *query.Range) result {
 		if !inStringRange(term, r) {
 			return r.Upper == nil || term <= query.Fold(r.Upper.Value)
 		}
-		f.strs.orInto(ord, out)
+		if text(term) {
+			f.strs.orInto(ord, out)
+		}
 		return true
 	})
 	return result{bm: out, owned: true}

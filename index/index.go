@@ -50,10 +50,14 @@ type field struct {
 	name       string
 	searchable bool
 	strs       *termDict
-	nums       *numericField
-	trues      *roaring.Bitmap
-	falses     *roaring.Bitmap
-	exists     *roaring.Bitmap
+	// textOnly is set once the field holds a string that is not also a
+	// number (any string outside registry attributes): only then can a
+	// range with number bounds match strings, lexicographically.
+	textOnly bool
+	nums     *numericField
+	trues    *roaring.Bitmap
+	falses   *roaring.Bitmap
+	exists   *roaring.Bitmap
 }
 
 // New returns an empty index for the configuration.
@@ -192,6 +196,8 @@ func (ix *Index) setField(id uint32, name string, old, new []Value) {
 			f.strs.add(v.Str, id)
 			if v.Numeric {
 				nums = append(nums, v.Num)
+			} else {
+				f.textOnly = true
 			}
 		case KindNumber:
 			nums = append(nums, v.Num)

@@ -101,16 +101,15 @@ func (ix *Index) rangeMatches(doc Flat, r *query.Range) bool {
 	if r.Lower == nil && r.Upper == nil {
 		return len(vals) > 0
 	}
-	if lo, hi, ok := numericBounds(r); ok {
-		for _, v := range vals {
-			if (v.Kind == KindNumber || v.Numeric) && inInterval(v.Num, lo, hi, r.IncludeLower, r.IncludeUpper) {
-				return true
-			}
-		}
-		return false
-	}
+	lo, hi, numeric := numericBounds(r)
 	version := ix.declared[canonicalField(r.Field)] == TypeVersion
 	for _, v := range vals {
+		if numeric && (v.Kind == KindNumber || v.Numeric) {
+			if inInterval(v.Num, lo, hi, r.IncludeLower, r.IncludeUpper) {
+				return true
+			}
+			continue // a number, compared as one
+		}
 		if v.Kind != KindString {
 			continue
 		}

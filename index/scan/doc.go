@@ -54,8 +54,10 @@
 //   - Wildcard: string values only; '*' any run of runes, '?' one rune,
 //     '\' makes the next rune literal (a trailing '\' is literal itself).
 //   - Exists: the field has any value. MatchAll: every document.
-//   - Range: numeric when every present bound is a number literal, and then
-//     it sees only number values; lexicographic otherwise, comparing folded
-//     string values bytewise, so "10.0.0" < "2.1.0". Both ends open = Exists.
+//   - Range: against bounds that are all number literals, a number value
+//     compares numerically and a string value lexicographically (a
+//     numeric-looking attribute's text excepted: it is its number);
+//     against other bounds only strings compare, folded and bytewise, so
+//     "10.0.0" < "2.1.0". Both ends open = Exists.
 //   - Not is the complement within the fleet; And and Or as usual.
 package scan

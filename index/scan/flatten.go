@@ -72,9 +72,13 @@ func flattenRegistry(f fields, d *index.Document) {
 		// Attributes are strings on AWS, but a numeric-looking one is also
 		// a number: attributes.batch:[10 TO 20] must work, and so must
 		// attributes.batch:"0012*" on the raw text.
-		f.add(name, stringValue(v))
 		if n, ok := query.ParseNumber(v); ok {
+			text := stringValue(v)
+			text.numericText = true
+			f.add(name, text)
 			f.add(name, numberValue(n))
+		} else {
+			f.add(name, stringValue(v))
 		}
 	}
 }

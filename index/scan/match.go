@@ -107,31 +107,19 @@ func termMatcher(s string) func(value) bool {
 	}
 }
 
-// rangeMatcher decides a range. It is numeric when every present bound is a
-// number literal (quoted or not) and then sees only number values; otherwise
-// it compares folded strings bytewise and sees only string values, so a
-// range like ["10.0.0" TO "2.1.0"] is as lexicographic as on AWS. With both
-// ends open it is an existence test.
+// rangeMatcher decides a range. Against number bounds (quoted or not) a
+// number value compares numerically and a string value lexicographically,
+// except the text of a numeric-looking attribute, which is that
+// attribute's number; against any other bounds only strings take part,
+// compared folded and bytewise, so a range like ["10.0.0" TO "2.1.0"] is
+// as lexicographic as on AWS. With both ends open it is an existence test.
 func rangeMatcher(r *query.Range) func(value) bool {
 	if r.Lower == nil && r.Upper == nil {
 		return func(value) bool { return true }
 	}
 	lo, loNum := boundNumber(r.Lower)
 	hi, hiNum := boundNumber(r.Upper)
-	if loNum && hiNum {
-		return func(v value) bool {
-			if v.kind != kindNumber {
-				return false
-			}
-			if r.Lower != nil && (v.num < lo || (v.num == lo && !r.IncludeLower)) {
-				return false
-			}
-			if r.Upper != nil && (v.num > hi || (v.num == hi && !r.IncludeUpper)) {
-				return false
-			}
-			return true
-		}
-	}
+	numeric := loNum && hiNum
 	var los, his string
 	if r.Lower != nil {
 		los = fold(r.Lower.Value)
@@ -140,7 +128,16 @@ func rangeMatcher(r *query.Range) func(value) bool {
 		his = fold(r.Upper.Value)
 	}
 	return func(v value) bool {
-		if v.kind != kindString {
+		switch {
+		case v.kind == kindNumber && numeric:
+			if r.Lower != nil && (v.num < lo || (v.num == lo && !r.IncludeLower)) {
+				return false
+			}
+			if r.Upper != nil && (v.num > hi || (v.num == hi && !r.IncludeUpper)) {
+				return false
+			}
+			return true
+		case v.kind != kindString, numeric && v.numericText:
 			return false
 		}
 		if r.Lower != nil {

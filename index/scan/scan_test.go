@@ -183,10 +183,12 @@ func TestSearch(t *testing.T) {
 		{term("shadow.reported.tags", "ROOF"), []int{0}},
 		{term("shadow.reported.on", "TRUE"), []int{0}},
 		{term("shadow.reported.on", "false"), nil},
-		{term("shadow.reported.s", "5"), []int{0}},          // a JSON string matches as a string
-		{rng("shadow.reported.s", "[", "4", "6", "]"), nil}, // but is never a number
-		{exists("shadow.reported.n"), nil},                  // null
-		{exists("shadow.reported.objs"), nil},               // array holding an object
+		{term("shadow.reported.s", "5"), []int{0}},                // a JSON string matches as a string
+		{rng("shadow.reported.s", "[", "4", "6", "]"), []int{0}},  // and compares as one: "4" ≤ "5" ≤ "6"
+		{rng("shadow.reported.s", "[", "10", "6", "]"), []int{0}}, // lexicographically: "10" < "5"
+		{rng("shadow.reported.s", "[", "6", "*", "]"), nil},       // never as the number 5
+		{exists("shadow.reported.n"), nil},                        // null
+		{exists("shadow.reported.objs"), nil},                     // array holding an object
 		{exists("shadow.reported.objs.a"), nil},
 		{exists("shadow.reported.nested"), nil},             // array holding an array
 		{exists("shadow.reported.empty"), nil},              // {}

@@ -21,6 +21,9 @@ type value struct {
 	str  string // folded; kindString only
 	num  float64
 	b    bool
+	// numericText marks the string side of a numeric-looking attribute:
+	// against number bounds the attribute compares as its number.
+	numericText bool
 }
 
 func stringValue(s string) value  { return value{kind: kindString, str: fold(s)} }
