@@ -106,6 +106,9 @@ func (c *Core) UpdateThingShadow(now time.Time, src Source, thing, name string, 
 // /get/rejected for an MQTT request).
 func (c *Core) GetThingShadow(now time.Time, src Source, thing, name string, payload []byte) ([]byte, error) {
 	topic := shadowTopic(thing, name)
+	if err := validShadowName(thing, name); err != nil {
+		return nil, c.rejectShadow(now, src, topic+"/get", payload, err)
+	}
 	d := c.shadowDoc(thing, name)
 	if d == nil {
 		d = &shadow.Doc{}
@@ -124,6 +127,9 @@ func (c *Core) GetThingShadow(now time.Time, src Source, thing, name string, pay
 // update.
 func (c *Core) DeleteThingShadow(now time.Time, src Source, thing, name string, payload []byte) ([]byte, error) {
 	topic := shadowTopic(thing, name)
+	if err := validShadowName(thing, name); err != nil {
+		return nil, c.rejectShadow(now, src, topic+"/delete", payload, err)
+	}
 	d := c.shadowDoc(thing, name)
 	if d == nil {
 		d = &shadow.Doc{}
@@ -186,6 +192,11 @@ func shadowLabel(thing, name string) string {
 func validShadowName(thing, name string) error {
 	if thing == "" || len(thing) > 128 {
 		return awserr.New(awserr.InvalidRequest, "Invalid thing name")
+	}
+	for _, r := range thing { // the iot-data model's [a-zA-Z0-9:_-]+
+		if !(r == ':' || r == '_' || r == '-' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z') {
+			return awserr.New(awserr.InvalidRequest, "Invalid thing name")
+		}
 	}
 	if len(name) > 64 {
 		return awserr.New(awserr.InvalidRequest, "Invalid shadow name")
