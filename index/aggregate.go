@@ -51,7 +51,7 @@ const DefaultAggregationField = "registry.version"
 func (ix *Index) aggField(name string) (FieldType, *field, error) {
 	name = canonicalField(name)
 	f := ix.fields[name]
-	if t, ok := ix.declared[name]; ok {
+	if t, ok := ix.declaredType(name); ok {
 		return t, f, nil
 	}
 	if t, ok := managedType(name); ok {

@@ -221,6 +221,22 @@ var queryFieldAliases = map[string]string{
 // (registry.thingTypeName is thingTypeName).
 func CanonicalField(f string) string { return canonicalField(f) }
 
+// declaredType returns the type the configuration declares for a field:
+// by its name, or for a named shadow's field by the shadow.name.*. pattern
+// (customFields may name shadow.name.*.reported.x for every shadow).
+func (ix *Index) declaredType(name string) (FieldType, bool) {
+	if t, ok := ix.declared[name]; ok {
+		return t, true
+	}
+	if rest, ok := strings.CutPrefix(name, "shadow.name."); ok {
+		if _, field, ok := strings.Cut(rest, "."); ok {
+			t, ok := ix.declared["shadow.name.*."+field]
+			return t, ok
+		}
+	}
+	return "", false
+}
+
 func canonicalField(f string) string {
 	if a, ok := queryFieldAliases[f]; ok {
 		return a

@@ -208,7 +208,7 @@ func (ix *Index) rangeOf(f *field, r *query.Range) result {
 		_, isNum := query.ParseNumber(term)
 		return !isNum || !strings.HasPrefix(f.name, "attributes.")
 	}
-	if ix.declared[f.name] == TypeVersion {
+	if t, _ := ix.declaredType(f.name); t == TypeVersion {
 		for ord := range uint32(f.strs.len()) {
 			if term := f.strs.term(ord); f.strs.live(ord) && text(term) && inVersionRange(term, r) {
 				f.strs.orInto(ord, out)

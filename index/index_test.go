@@ -284,6 +284,32 @@ func TestStatisticsAWSExample(t *testing.T) {
 		"sumOfSquares": 43750, "variance": 13472.222222222223, "stdDeviation": math.Sqrt(13472.222222222223)})
 }
 
+// TestNamedShadowCustomFieldPattern: a custom field declared for every
+// named shadow (shadow.name.*.desired.v) aggregates for each shadow name.
+func TestNamedShadowCustomFieldPattern(t *testing.T) {
+	cfg := index.Config{ThingIndexingMode: "REGISTRY_AND_SHADOW", NamedShadowIndexingMode: "ON",
+		CustomFields: []index.Field{{Name: "shadow.name.*.desired.v", Type: index.TypeNumber}}}
+	cfg.Filter = &struct {
+		NamedShadowNames []string `json:"namedShadowNames,omitempty"`
+	}{NamedShadowNames: []string{"s2"}}
+	ix := index.New(cfg, index.DefaultSettings())
+	for i, v := range []int{5, 7} {
+		f, err := index.Flatten(&index.Document{ThingName: fmt.Sprint("t", i),
+			Shadow: json.RawMessage(fmt.Sprintf(`{"name":{"s2":{"desired":{"v":%d}}}}`, v))}, cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ix.Put(uint32(i), nil, f)
+	}
+	all, _ := ix.Parse("*")
+	s, err := ix.Statistics(all, "shadow.name.s2.desired.v")
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkStats(t, "named shadow pattern", s, map[string]float64{"count": 2, "sum": 12, "minimum": 5, "maximum": 7, "average": 6,
+		"sumOfSquares": 74, "variance": 1, "stdDeviation": 1})
+}
+
 // TestStatisticsBeyondDoubleRange: values whose sum of squares overflows
 // give empty statistics (AWS), never an infinity JSON cannot carry.
 func TestStatisticsBeyondDoubleRange(t *testing.T) {

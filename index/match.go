@@ -102,7 +102,8 @@ func (ix *Index) rangeMatches(doc Flat, r *query.Range) bool {
 		return len(vals) > 0
 	}
 	lo, hi, numeric := numericBounds(r)
-	version := ix.declared[canonicalField(r.Field)] == TypeVersion
+	t, _ := ix.declaredType(canonicalField(r.Field))
+	version := t == TypeVersion
 	for _, v := range vals {
 		if numeric && (v.Kind == KindNumber || v.Numeric) {
 			if inInterval(v.Num, lo, hi, r.IncludeLower, r.IncludeUpper) {
