@@ -245,12 +245,31 @@ func validateThingIndexing(t *ThingIndexingConfiguration) error {
 		if prefix == "" || len(f.Name) == len(prefix) {
 			return awserr.New(awserr.InvalidRequest, "custom field %s must start with one of %s", f.Name, strings.Join(customPrefixes, ", "))
 		}
+		if rest := f.Name[len(prefix):]; !validCustomRemainder(rest) {
+			return awserr.New(awserr.InvalidRequest, "custom field %s: after %s a name has only letters, digits, _ and -, with dots between its parts", f.Name, prefix)
+		}
+		if i := slices.IndexFunc(custom, func(g index.Field) bool { return g.Name == f.Name }); custom[i].Type != f.Type {
+			return awserr.New(awserr.InvalidRequest, "custom field %s is declared twice, as %s and as %s", f.Name, custom[i].Type, f.Type)
+		}
 		if strings.HasPrefix(prefix, "shadow.") && t.ThingIndexingMode != "REGISTRY_AND_SHADOW" {
 			return awserr.New(awserr.InvalidRequest, "custom field %s needs thingIndexingMode REGISTRY_AND_SHADOW", f.Name)
 		}
 	}
 	t.CustomFields = custom
 	return nil
+}
+
+// validCustomRemainder checks what follows a custom field's prefix:
+// [A-Za-z0-9_-]+ parts joined by dots (spec §5.6).
+func validCustomRemainder(rest string) bool {
+	for _, part := range strings.Split(rest, ".") {
+		if part == "" || strings.IndexFunc(part, func(r rune) bool {
+			return !(r == '_' || r == '-' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z')
+		}) >= 0 {
+			return false
+		}
+	}
+	return true
 }
 
 func orOff(s string) string {
