@@ -99,7 +99,14 @@ func (ix *Index) Statistics(n query.Node, fieldName string) (Statistics, error) 
 	}
 	switch t {
 	case TypeNumber:
-		return describe(ix.numbers(f, matches)), nil
+		s := describe(ix.numbers(f, matches))
+		if f.nums != nil && f.nums.multi != nil {
+			// count is of things (the model: "things that … contain a
+			// valid aggregation field value"); an array adds all its
+			// numbers to the other statistics.
+			s.Count = int64(f.nums.has.AndCardinality(matches))
+		}
+		return s, nil
 	case TypeBoolean:
 		if f.trues == nil {
 			return Statistics{}, nil

@@ -310,6 +310,22 @@ func TestNamedShadowCustomFieldPattern(t *testing.T) {
 		"sumOfSquares": 74, "variance": 1, "stdDeviation": 1})
 }
 
+// TestStatisticsCountsThings: an array adds all its numbers to the
+// statistics, but count is of things.
+func TestStatisticsCountsThings(t *testing.T) {
+	cfg := index.Config{ThingIndexingMode: "REGISTRY_AND_SHADOW", CustomFields: []index.Field{{Name: "shadow.reported.t", Type: index.TypeNumber}}}
+	ix := index.New(cfg, index.DefaultSettings())
+	for i, sh := range []string{`{"reported":{"t":[1,2,3]}}`, `{"reported":{"t":4}}`} {
+		f, _ := index.Flatten(&index.Document{ThingName: fmt.Sprint("t", i), Shadow: json.RawMessage(sh)}, cfg)
+		ix.Put(uint32(i), nil, f)
+	}
+	all, _ := ix.Parse("*")
+	s, err := ix.Statistics(all, "shadow.reported.t")
+	if err != nil || s.Count != 2 || s.Sum == nil || *s.Sum != 10 {
+		t.Errorf("statistics = %+v, %v; want count 2 (things), sum 10 (values)", s, err)
+	}
+}
+
 // TestStatisticsBeyondDoubleRange: values whose sum of squares overflows
 // give empty statistics (AWS), never an infinity JSON cannot carry.
 func TestStatisticsBeyondDoubleRange(t *testing.T) {
