@@ -19,6 +19,13 @@ func isSpace(r rune) bool {
 	return r > 0x7f && (unicode.Is(unicode.Zs, r) || r == 0x2028 || r == 0x2029)
 }
 
+// unsupportedRunes are characters AWS lists as not supported in queries
+// (` @ # % ' ; ,) and the fuzzy and boost operators (~ ^): an unescaped
+// one is an InvalidQueryException rather than a term that silently
+// matches nothing. AWS lists '/' too, but ARNs in attribute values are
+// searched with it, so it stays a term character.
+const unsupportedRunes = "`@#%';,~^"
+
 // fieldSpecials are the characters a field name cannot contain, besides
 // whitespace. '-' '.' '$' '_' and letters are all allowed, so
 // shadow.name.my$shadow.desired.x and us-east-1 style names work.

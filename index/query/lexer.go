@@ -147,6 +147,9 @@ func (l *lexer) word() token {
 		if !isFieldRune(r) {
 			break
 		}
+		if strings.ContainsRune(unsupportedRunes, r) {
+			return l.unsupported(r)
+		}
 		l.off += w
 	}
 	if name := l.src[start:l.off]; name != "" {
@@ -230,12 +233,21 @@ func (l *lexer) comparison(start int, name string) token {
 
 // scanWord consumes runes up to an unescaped one for which stop reports
 // true, or the end. A backslash escapes any next character.
+// unsupported reports a character AWS does not support, at the current
+// position.
+func (l *lexer) unsupported(r rune) token {
+	return l.errorf(l.off, "%q is not supported in a fleet-index query (AWS supports none of %s; escape it with '\\' to search for it)", r, unsupportedRunes)
+}
+
 func (l *lexer) scanWord(stop func(rune) bool) token {
 	start := l.off
 	for {
 		r, w := l.peekRune()
 		if r == eof || stop(r) {
 			break
+		}
+		if strings.ContainsRune(unsupportedRunes, r) {
+			return l.unsupported(r)
 		}
 		if r == '\\' {
 			if l.off+w >= len(l.src) {

@@ -109,7 +109,7 @@ const valueSpecials = `()[]{}"\*?<>=`
 // and a leading '-', which would make it NOT. After "field:" both are
 // ordinary: thingName:a:b, attributes.temp:-5.
 func needsEscape(r rune, first, bare bool) bool {
-	return isSpace(r) || strings.ContainsRune(valueSpecials, r) ||
+	return isSpace(r) || strings.ContainsRune(valueSpecials, r) || strings.ContainsRune(unsupportedRunes, r) ||
 		bare && (r == ':' || first && r == '-')
 }
 
