@@ -38,8 +38,10 @@ type IndexingFilter struct {
 	GeoLocations     []json.RawMessage `json:"geoLocations,omitempty"`
 }
 
-// ThingGroupIndexingConfiguration is accepted and echoed; the thing-group
-// index (AWS_ThingGroups) is not implemented yet.
+// ThingGroupIndexingConfiguration turns AWS_ThingGroups on: SearchIndex
+// over the groups' names, ids, descriptions, attributes and parents
+// (groupsearch.go). Its custom fields are echoed; aggregations are
+// answered on AWS_Things only.
 type ThingGroupIndexingConfiguration struct {
 	ThingGroupIndexingMode string        `json:"thingGroupIndexingMode"`
 	ManagedFields          []index.Field `json:"managedFields,omitempty"`
@@ -382,7 +384,10 @@ func changedFields(old, new index.Flat) []string {
 // the index name and version.
 func (c *Core) queryOf(indexName, queryString, queryVersion string) (query.Node, error) {
 	if indexName != "" && indexName != "AWS_Things" {
-		if indexName == "AWS_ThingGroups" {
+		if indexName == thingGroupsIndex {
+			if c.groupIndexOn() {
+				return nil, awserr.New(awserr.InvalidRequest, "Aggregations are answered on AWS_Things only; AWS_ThingGroups answers SearchIndex")
+			}
 			return nil, awserr.New(awserr.ResourceNotFound, "Index AWS_ThingGroups is not enabled")
 		}
 		return nil, awserr.New(awserr.ResourceNotFound, "Index %s does not exist", indexName)

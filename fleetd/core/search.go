@@ -40,6 +40,9 @@ type ThingDocument struct {
 // SearchIndex answers a fleet-indexing query, a page at a time in
 // ascending thingName order.
 func (c *Core) SearchIndex(req SearchIndexRequest) (SearchIndexResponse, error) {
+	if req.IndexName == thingGroupsIndex {
+		return c.searchThingGroups(req)
+	}
 	n, err := c.queryOf(req.IndexName, req.QueryString, req.QueryVersion)
 	if err != nil {
 		return SearchIndexResponse{}, err
@@ -178,6 +181,9 @@ type DescribeIndexResponse struct {
 
 // DescribeIndex reports the AWS_Things index and its schema.
 func (c *Core) DescribeIndex(name string) (DescribeIndexResponse, error) {
+	if name == thingGroupsIndex && c.groupIndexOn() {
+		return DescribeIndexResponse{IndexName: name, IndexStatus: "ACTIVE", Schema: "REGISTRY"}, nil
+	}
 	if name != "AWS_Things" || !c.idx.on() {
 		return DescribeIndexResponse{}, awserr.New(awserr.ResourceNotFound, "Index %s does not exist", name)
 	}

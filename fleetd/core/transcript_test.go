@@ -150,13 +150,17 @@ var ops = map[string]op{
 	},
 	"get-indexing": func(h *harness, tc transcript.Case) (any, error) { return h.c.GetIndexingConfiguration(), nil },
 	"search": func(h *harness, tc transcript.Case) (any, error) {
-		resp, err := h.c.SearchIndex(SearchIndexRequest{QueryString: tc.Input, MaxResults: 500})
+		resp, err := h.c.SearchIndex(SearchIndexRequest{IndexName: tc.Arg("index", ""), QueryString: tc.Input,
+			MaxResults: 500})
 		if err != nil || tc.Has("full") {
 			return resp, err
 		}
 		names := []string{}
 		for _, t := range resp.Things {
 			names = append(names, t.ThingName)
+		}
+		for _, g := range resp.ThingGroups {
+			names = append(names, g.(ThingGroupDocument).ThingGroupName)
 		}
 		return names, nil
 	},
@@ -301,10 +305,11 @@ func runTranscript(t *testing.T, file string, o Options) {
 	transcript.Run(t, "testdata/"+file, func(t *testing.T, tc transcript.Case) string { return h.run(t, tc) })
 }
 
-func TestTranscriptRegistry(t *testing.T) { runTranscript(t, "registry.txt", Options{Seed: 1}) }
-func TestTranscriptShadow(t *testing.T)   { runTranscript(t, "shadow.txt", Options{Seed: 1}) }
-func TestTranscriptIndexing(t *testing.T) { runTranscript(t, "indexing.txt", Options{Seed: 1}) }
-func TestTranscriptDynamic(t *testing.T)  { runTranscript(t, "dynamic.txt", Options{Seed: 1}) }
+func TestTranscriptRegistry(t *testing.T)   { runTranscript(t, "registry.txt", Options{Seed: 1}) }
+func TestTranscriptShadow(t *testing.T)     { runTranscript(t, "shadow.txt", Options{Seed: 1}) }
+func TestTranscriptIndexing(t *testing.T)   { runTranscript(t, "indexing.txt", Options{Seed: 1}) }
+func TestTranscriptDynamic(t *testing.T)    { runTranscript(t, "dynamic.txt", Options{Seed: 1}) }
+func TestTranscriptGroupIndex(t *testing.T) { runTranscript(t, "groupindex.txt", Options{Seed: 1}) }
 func TestTranscriptLag(t *testing.T) {
 	runTranscript(t, "lag.txt", Options{Seed: 1, IndexLag: 30 * time.Second})
 }

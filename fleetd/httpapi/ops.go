@@ -142,12 +142,14 @@ type listIndicesResponse struct {
 	IndexNames []string `json:"indexNames"`
 }
 
-// listIndices lists AWS_Things when thing indexing is on: the only index
-// FleetLab has.
+// listIndices lists AWS_Things and AWS_ThingGroups when their indexing is
+// on.
 func listIndices(c *core.Core, _ struct{}) (listIndicesResponse, error) {
 	out := listIndicesResponse{IndexNames: []string{}}
-	if _, err := c.DescribeIndex("AWS_Things"); err == nil {
-		out.IndexNames = append(out.IndexNames, "AWS_Things")
+	for _, name := range []string{"AWS_Things", "AWS_ThingGroups"} {
+		if _, err := c.DescribeIndex(name); err == nil {
+			out.IndexNames = append(out.IndexNames, name)
+		}
 	}
 	return out, nil
 }

@@ -235,3 +235,14 @@ func (r *Registry) ThingGroupNameByID(id string) (string, bool) {
 	}
 	return "", false
 }
+
+// ThingGroupNames returns every thing group's name, static and dynamic,
+// sorted.
+func (r *Registry) ThingGroupNames() []string {
+	names := make([]string, 0, len(r.groups))
+	for name := range r.groups {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	return names
+}
