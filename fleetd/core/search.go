@@ -37,6 +37,37 @@ type ThingDocument struct {
 	Connectivity    *index.Connectivity `json:"connectivity,omitempty"`
 }
 
+// searchShadow is a shadow as SearchIndex shows it: each shadow (the
+// classic one and every indexed named one under "name") with desired,
+// reported, metadata, hasDelta and version, and no delta, as AWS returns
+// it. obj is the index's object and is not changed.
+func searchShadow(obj map[string]any) map[string]any {
+	one := func(o map[string]any) map[string]any {
+		out := make(map[string]any, len(o)+1)
+		for k, v := range o {
+			if k != "delta" && k != "name" {
+				out[k] = v
+			}
+		}
+		if _, ok := o["version"]; ok {
+			_, hasDelta := o["delta"]
+			out["hasDelta"] = hasDelta
+		}
+		return out
+	}
+	out := one(obj)
+	if named, ok := obj["name"].(map[string]any); ok {
+		shown := make(map[string]any, len(named))
+		for n, o := range named {
+			if m, ok := o.(map[string]any); ok {
+				shown[n] = one(m)
+			}
+		}
+		out["name"] = shown
+	}
+	return out
+}
+
 // SearchIndex answers a fleet-indexing query, a page at a time in
 // ascending thingName order.
 func (c *Core) SearchIndex(req SearchIndexRequest) (SearchIndexResponse, error) {
@@ -72,7 +103,7 @@ func (c *Core) thingDocument(v *registry.ThingView) ThingDocument {
 	}
 	if c.idx.icfg.ThingIndexingMode == "REGISTRY_AND_SHADOW" {
 		if obj := c.shadowObject(v.Name); obj != nil {
-			b, _ := json.Marshal(obj)
+			b, _ := json.Marshal(searchShadow(obj))
 			d.Shadow = string(b)
 		}
 	}
