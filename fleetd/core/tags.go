@@ -1,7 +1,6 @@
 package core
 
 import (
-	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -220,7 +219,7 @@ func checkTag(i int, t registry.Tag) error {
 	}
 	for _, r := range t.Key {
 		if !(unicode.IsLetter(r) || unicode.In(r, unicode.Z) || unicode.IsNumber(r) || strings.ContainsRune("_.:/=+-@", r)) {
-			return awserr.New(awserr.InvalidRequest, "tags[%d].Key %q: %s", i, t.Key, fmt.Sprintf("%q is not allowed in a tag key", r))
+			return awserr.New(awserr.InvalidRequest, "tags[%d].Key %q: %q is not allowed in a tag key", i, t.Key, r)
 		}
 	}
 	return nil

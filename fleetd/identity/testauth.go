@@ -55,7 +55,7 @@ type TestAuthorizationResponse struct {
 	AuthResults []AuthResult `json:"authResults"`
 }
 
-// actionTypes maps TestAuthorization's action types to policy actions.
+// actionOf maps a TestAuthorization action type to its policy action.
 func actionOf(actionType string) (string, bool) {
 	switch actionType {
 	case "PUBLISH":
@@ -198,7 +198,7 @@ func (s *Store) principalPolicies(principal, clientID string) ([]string, policy.
 	names := slices.Clone(s.targetPolicies[t.canonical])
 	ctx := policy.Context{ClientID: clientID}
 	if t.kind != targetCertificate {
-		return existing(s, names), ctx, nil
+		return s.existing(names), ctx, nil
 	}
 	cert := s.certs[t.name]
 	if parsed, err := cert.parsed(); err == nil {
@@ -218,11 +218,11 @@ func (s *Store) principalPolicies(principal, clientID string) ([]string, policy.
 			}
 		}
 	}
-	return existing(s, names), ctx, nil
+	return s.existing(names), ctx, nil
 }
 
 // existing keeps the names of policies that exist.
-func existing(s *Store, names []string) []string {
+func (s *Store) existing(names []string) []string {
 	return slices.DeleteFunc(names, func(n string) bool { return s.policies[n] == nil })
 }
 
