@@ -47,6 +47,7 @@ func (v Value) String() string {
 func StringValue(s string) Value  { return Value{Kind: KindString, Str: s} }
 func NumberValue(f float64) Value { return Value{Kind: KindNumber, Num: f} }
 func BoolValue(b bool) Value      { return Value{Kind: KindBool, Bool: b} }
+
 // AttributeValue is a registry attribute's value: a string that is also a
 // number when its text is one.
 func AttributeValue(s string) Value { return attributeValue(s) }
