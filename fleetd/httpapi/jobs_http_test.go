@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -97,6 +98,25 @@ func TestJobsHTTPEdges(t *testing.T) {
 				t.Errorf("a template's error names schedulingConfig: %s", body)
 			}
 		})
+	}
+
+	// Deleting: DELETION_IN_PROGRESS at once, at most ten at a time.
+	for i := range 11 {
+		id := fmt.Sprint("del-", i)
+		mustOK("iot", "PUT", "/jobs/"+id, `{"targets":["arn:aws:iot:us-east-1:123456789012:thing/d1"],"document":"{}"}`)
+		status, code, body := c.do("iot", "DELETE", "/jobs/"+id+"?force=true", "")
+		switch {
+		case i < 10 && status != 200:
+			t.Fatalf("delete %s: %d %s %s", id, status, code, body)
+		case i == 10 && (status != 410 || code != "LimitExceededException"):
+			t.Errorf("the 11th deletion at once: %d %s %s; want 410 LimitExceededException", status, code, body)
+		}
+	}
+	if out := mustOK("iot", "GET", "/jobs/del-0", ""); !strings.Contains(out, `"status":"DELETION_IN_PROGRESS"`) {
+		t.Errorf("a job being deleted: %s", out)
+	}
+	if out := mustOK("iot", "GET", "/jobs?status=DELETION_IN_PROGRESS", ""); strings.Count(out, `"jobId"`) != 10 {
+		t.Errorf("list-jobs DELETION_IN_PROGRESS = %s; want the 10", out)
 	}
 
 	// Cancelling a finished job is a client mistake the model calls

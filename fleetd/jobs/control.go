@@ -179,6 +179,8 @@ func (e *Engine) CancelJob(now time.Time, req CancelJobRequest) (CreateJobRespon
 		return CreateJobResponse{}, err
 	}
 	switch {
+	case j.status == JobDeletionInProgress:
+		return CreateJobResponse{}, awserr.New(awserr.InvalidRequest, "Job %s is being deleted and cannot be canceled", j.id)
 	case j.status == JobCompleted:
 		return CreateJobResponse{}, awserr.New(awserr.InvalidRequest, "Job %s is COMPLETED and cannot be canceled", j.id)
 	case j.status == JobCanceled && !(req.Force && !j.forceCanceled):
@@ -196,20 +198,33 @@ type DeleteJobRequest struct {
 }
 
 // DeleteJob deletes a job and its executions. Without force only a
-// COMPLETED or CANCELED job may be deleted. Deletion is immediate: the
-// DELETION_IN_PROGRESS phase AWS shows while it deletes executions has no
-// duration here, and the job id may be reused at once.
+// COMPLETED or CANCELED job may be deleted. As on AWS the job is then
+// DELETION_IN_PROGRESS for a while (deletionDelay: a second, and a
+// millisecond per execution, at most five minutes) before it disappears
+// and its id may be used again; its executions are gone at once. At most
+// MaxDeletionsInFlight jobs are being deleted at a time.
 func (e *Engine) DeleteJob(now time.Time, req DeleteJobRequest) (struct{}, error) {
 	e.Tick(now)
 	j, err := e.lookup(req.JobID)
 	if err != nil {
 		return struct{}{}, err
 	}
+	if j.status == JobDeletionInProgress {
+		return struct{}{}, nil // already on its way
+	}
 	if !req.Force && j.status != JobCompleted && j.status != JobCanceled {
 		return struct{}{}, awserr.New(awserr.InvalidStateTransition, "Job %s is %s: only COMPLETED or CANCELED jobs can be deleted without force", j.id, j.status)
 	}
-	j.deleted = true
-	e.armJob(j, time.Time{})
+	inFlight := 0
+	for _, o := range e.order {
+		if o.status == JobDeletionInProgress {
+			inFlight++
+		}
+	}
+	if inFlight >= MaxDeletionsInFlight {
+		return struct{}{}, awserr.New(awserr.LimitExceeded, "%d jobs are being deleted; at most %d can be at once", inFlight, MaxDeletionsInFlight)
+	}
+	executions := len(j.list)
 	for _, x := range j.list {
 		if x == nil {
 			continue
@@ -222,6 +237,25 @@ func (e *Engine) DeleteJob(now time.Time, req DeleteJobRequest) (struct{}, error
 			e.pendingChanged(now, x.thing, true)
 		}
 	}
+	j.execs, j.list = map[string]*execution{}, nil
+	j.targets, j.released = nil, 0
+	j.status, j.updatedAt = JobDeletionInProgress, now.UnixMilli()
+	j.deleteAt = now.Add(deletionDelay(executions)).UnixMilli()
+	e.armJob(j, time.UnixMilli(j.deleteAt))
+	e.dirtyJob(j)
+	e.sink.Dirty(keyTargets(j.id))
+	return struct{}{}, nil
+}
+
+// deletionDelay is how long deleting a job with n executions takes.
+func deletionDelay(n int) time.Duration {
+	return min(time.Second+time.Duration(n)*time.Millisecond, 5*time.Minute)
+}
+
+// finishDeletion removes a job whose deletion time has come.
+func (e *Engine) finishDeletion(at time.Time, j *job) {
+	j.deleted = true
+	e.armJob(j, time.Time{})
 	delete(e.jobs, j.id)
 	for i, o := range e.order {
 		if o == j {
@@ -231,8 +265,7 @@ func (e *Engine) DeleteJob(now time.Time, req DeleteJobRequest) (struct{}, error
 	}
 	e.sink.Dirty(keyJob(j.id))
 	e.sink.Dirty(keyTargets(j.id))
-	e.sink.Event(Event{Time: now, Kind: EventJobDeleted, Job: j.id})
-	return struct{}{}, nil
+	e.sink.Event(Event{Time: at, Kind: EventJobDeleted, Job: j.id})
 }
 
 // unlink removes a job's latest execution on a thing from the thing's

@@ -57,6 +57,7 @@ type job struct {
 	list                 []*execution          // latest execution per thing, in first-queue order
 	counts               JobProcessDetails
 	wakeSeq              uint32
+	deleteAt             int64 // epoch ms: when a DELETION_IN_PROGRESS job is gone
 	deleted              bool
 }
 
@@ -190,6 +191,14 @@ func fnvByte(h uint64, b byte) uint64 { return (h ^ uint64(b)) * 1099511628211 }
 
 // wake runs a job's time-driven work at at.
 func (e *Engine) wake(at time.Time, j *job) {
+	if j.status == JobDeletionInProgress {
+		if at.UnixMilli() >= j.deleteAt {
+			e.finishDeletion(at, j)
+		} else {
+			e.armJob(j, time.UnixMilli(j.deleteAt))
+		}
+		return
+	}
 	if j.status == JobScheduled && j.windows != nil && !at.Before(j.windows.Start()) {
 		e.start(at, j)
 		e.sink.Event(Event{Time: at, Kind: EventJobStarted, Job: j.id})
@@ -298,6 +307,8 @@ func (e *Engine) rearm(now time.Time, j *job) {
 		}
 	}
 	switch j.status {
+	case JobDeletionInProgress:
+		earliest(time.UnixMilli(j.deleteAt))
 	case JobScheduled:
 		earliest(j.windows.Start())
 	case JobInProgress:

@@ -58,6 +58,7 @@ type jobRecord struct {
 	Ended          bool                 `json:"ended,omitempty"`
 	Reanchor       bool                 `json:"reanchor,omitempty"`
 	Groups         []string             `json:"groups,omitempty"`
+	DeleteAt       int64                `json:"deleteAt,omitempty"`
 }
 
 type attemptRecord struct {
@@ -99,7 +100,8 @@ func (e *Engine) Record(key string) []byte {
 		v = jobRecord{Seq: j.seq, ID: j.id, Spec: j.spec, Document: j.document, Status: j.status,
 			CreatedAt: j.createdAt, UpdatedAt: j.updatedAt, CompletedAt: j.completedAt, ForceCanceled: j.forceCanceled,
 			ReasonCode: j.reasonCode, Comment: j.comment, Released: j.released, Limiter: j.limiter.State(),
-			LimiterLive: j.limiterLive, RolloutStopped: j.rolloutStopped, Ended: j.ended, Reanchor: j.reanchor, Groups: j.groups}
+			LimiterLive: j.limiterLive, RolloutStopped: j.rolloutStopped, Ended: j.ended, Reanchor: j.reanchor, Groups: j.groups,
+			DeleteAt: j.deleteAt}
 	case strings.HasPrefix(key, prefixTargets):
 		j := e.jobs[key[len(prefixTargets):]]
 		if j == nil || j.deleted || len(j.targets) == 0 {
@@ -159,7 +161,7 @@ func (e *Engine) Restore(key string, value []byte) error {
 			status: r.Status, createdAt: r.CreatedAt, updatedAt: r.UpdatedAt, completedAt: r.CompletedAt,
 			forceCanceled: r.ForceCanceled, reasonCode: r.ReasonCode, comment: r.Comment, released: r.Released,
 			limiterLive: r.LimiterLive, rolloutStopped: r.RolloutStopped, ended: r.Ended, reanchor: r.Reanchor,
-			groups: r.Groups, directThings: map[string]bool{}, execs: map[string]*execution{}}
+			groups: r.Groups, deleteAt: r.DeleteAt, directThings: map[string]bool{}, execs: map[string]*execution{}}
 		if r.LimiterLive {
 			j.limiter = rollout.RestoreLimiter(plan.Rate, r.Limiter)
 		}
