@@ -61,6 +61,7 @@ func addProvisionRoutes(rt *router, n *node.Node, store objects.Store, links lin
 	rt.add("GET", "/provisioning-templates", "ListProvisioningTemplates", provRead(n, (*prov).ListProvisioningTemplates))
 	rt.add("PATCH", "/provisioning-templates/{templateName}", "UpdateProvisioningTemplate", provOpEmpty(n, (*prov).UpdateProvisioningTemplate))
 	rt.add("DELETE", "/provisioning-templates/{templateName}", "DeleteProvisioningTemplate", provOpEmpty(n, (*prov).DeleteProvisioningTemplate))
+	rt.add("POST", "/provisioning-templates/{templateName}/provisioning-claim", "CreateProvisioningClaim", provOp(n, (*prov).CreateProvisioningClaim))
 	rt.add("POST", "/provisioning-templates/{templateName}/versions", "CreateProvisioningTemplateVersion", provOp(n, (*prov).CreateProvisioningTemplateVersion))
 	rt.add("GET", "/provisioning-templates/{templateName}/versions/{versionId}", "DescribeProvisioningTemplateVersion", provRead(n, (*prov).DescribeProvisioningTemplateVersion))
 	rt.add("GET", "/provisioning-templates/{templateName}/versions", "ListProvisioningTemplateVersions", provRead(n, (*prov).ListProvisioningTemplateVersions))

@@ -12,12 +12,14 @@ import (
 
 	"github.com/eclipse/paho.golang/paho"
 
+	"github.com/fleetlab/fleetlab/fleetd/awserr"
 	"github.com/fleetlab/fleetlab/fleetd/core"
 	"github.com/fleetlab/fleetlab/fleetd/identity"
 	"github.com/fleetlab/fleetlab/fleetd/node"
 	"github.com/fleetlab/fleetlab/fleetd/provision"
 	"github.com/fleetlab/fleetlab/fleetd/registry"
 	"github.com/fleetlab/fleetlab/fleetd/security/pki"
+	"github.com/fleetlab/fleetlab/fleetd/security/policy"
 	"github.com/fleetlab/fleetlab/internal/clock"
 )
 
@@ -259,6 +261,63 @@ func TestFleetProvisioningByClaim(t *testing.T) {
 		t.Fatalf("connect as the provisioned device: %v", err)
 	}
 	sensor.subscribe(ctx, t, "$aws/things/sensor-0042/shadow/update/accepted")
+}
+
+// TestProvisioningClaim: CreateProvisioningClaim's temporary certificate
+// connects and provisions through its template, and may do nothing else.
+func TestProvisioningClaim(t *testing.T) {
+	ctx := testContext(t)
+	f := startTLS(t)
+	var claim identity.ProvisioningClaim
+	err := f.n.Do(func(c *core.Core, now time.Time) error {
+		if _, err := core.DoProvision(c, now, (*provision.Engine).CreateProvisioningTemplate, provision.CreateProvisioningTemplateRequest{
+			TemplateName: "FleetTemplate", TemplateBody: claimTemplate, Enabled: true, ProvisioningRoleArn: "arn:aws:iam::123456789012:role/Provisioning"}); err != nil {
+			return err
+		}
+		var err error
+		claim, err = core.DoProvision(c, now, (*provision.Engine).CreateProvisioningClaim, provision.CreateProvisioningClaimRequest{TemplateName: "FleetTemplate"})
+		if err != nil {
+			return err
+		}
+		if got := claim.Expiration.Sub(now); got != identity.ProvisioningClaimValidity {
+			t.Errorf("expiration in %v; want %v", got, identity.ProvisioningClaimValidity)
+		}
+		_, err = core.DoProvision(c, now, (*provision.Engine).CreateProvisioningClaim, provision.CreateProvisioningClaimRequest{TemplateName: "nope"})
+		if !awserr.Is(err, awserr.ResourceNotFound) {
+			t.Errorf("a claim for a missing template: %v; want ResourceNotFoundException", err)
+		}
+		for _, tc := range []struct {
+			action, resource string
+			allowed          bool
+		}{
+			{policy.ActionPublish, "topic/$aws/provisioning-templates/FleetTemplate/provision/json", true},
+			{policy.ActionPublish, "topic/$aws/provisioning-templates/Other/provision/json", false},
+			{policy.ActionSubscribe, "topicfilter/$aws/things/x/shadow/update/accepted", false},
+		} {
+			d, err := c.Identity().Allowed(claim.CertificateId, "factory-7", tc.action, "arn:aws:iot:us-east-1:123456789012:"+tc.resource)
+			if err != nil || d.Allowed != tc.allowed {
+				t.Errorf("%s %s: %v, %v; want allowed=%v", tc.action, tc.resource, d, err, tc.allowed)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cert, err := tls.X509KeyPair([]byte(claim.CertificatePem), []byte(claim.KeyPair.PrivateKey))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dev, err := f.dialTLS(ctx, t, "factory-7", cert)
+	if err != nil {
+		t.Fatalf("connect with the provisioning claim: %v", err)
+	}
+	dev.publish(ctx, t, "$aws/certificates/create/json", "")
+	created := decode(t, "create/accepted", dev.in.next(ctx, t, "$aws/certificates/create/json/accepted"))
+	dev.publish(ctx, t, "$aws/provisioning-templates/FleetTemplate/provision/json", `{"certificateOwnershipToken":"`+created["certificateOwnershipToken"].(string)+`","parameters":{"SerialNumber":"0007"}}`)
+	if reg := decode(t, "provision/accepted", dev.in.next(ctx, t, "$aws/provisioning-templates/FleetTemplate/provision/json/accepted")); reg["thingName"] != "sensor-0007" {
+		t.Fatalf("provision/json/accepted = %v", reg)
+	}
 }
 
 const jitpTemplate = `{"Parameters":{"AWS::IoT::Certificate::CommonName":{"Type":"String"},"AWS::IoT::Certificate::Id":{"Type":"String"}},

@@ -317,3 +317,23 @@ func (e *Engine) provisionClaimed(now time.Time, t *provTemplate, certID string,
 	}
 	return p.ThingName, res.DeviceConfiguration, nil
 }
+
+// CreateProvisioningClaimRequest is the input of CreateProvisioningClaim
+// (POST /provisioning-templates/{templateName}/provisioning-claim).
+type CreateProvisioningClaimRequest struct {
+	TemplateName string `json:"-" uri:"templateName"`
+}
+
+// CreateProvisioningClaim issues a temporary claim certificate for
+// provisioning by trusted user: the template must be an enabled fleet
+// provisioning template; the certificate may connect for five minutes and
+// use only that template's fleet provisioning topics.
+func (e *Engine) CreateProvisioningClaim(now time.Time, req CreateProvisioningClaimRequest) (identity.ProvisioningClaim, error) {
+	if _, err := e.template(req.TemplateName); err != nil {
+		return identity.ProvisioningClaim{}, err
+	}
+	if _, err := e.claimTemplate(req.TemplateName); err != nil {
+		return identity.ProvisioningClaim{}, err
+	}
+	return e.id.IssueProvisioningClaim(now, req.TemplateName)
+}

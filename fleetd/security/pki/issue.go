@@ -110,6 +110,13 @@ func IssueServerCert(ca *CA, hosts []string, now time.Time, rand io.Reader) (*Is
 // doc.go). An empty subject becomes CN=AWS IoT Certificate, as AWS names its
 // certificates.
 func IssueDeviceCert(ca *CA, now time.Time, rand io.Reader, subject pkix.Name) (*Issued, error) {
+	return IssueDeviceCertUntil(ca, now, rand, subject, awsDeviceNotAfter)
+}
+
+// IssueDeviceCertUntil is IssueDeviceCert with a validity ending at
+// notAfter (capped at the CA's): CreateProvisioningClaim's certificates
+// last five minutes.
+func IssueDeviceCertUntil(ca *CA, now time.Time, rand io.Reader, subject pkix.Name, notAfter time.Time) (*Issued, error) {
 	if err := checkCA(ca); err != nil {
 		return nil, fmt.Errorf("pki: issuing device certificate: %w", err)
 	}
@@ -120,7 +127,9 @@ func IssueDeviceCert(ca *CA, now time.Time, rand io.Reader, subject pkix.Name) (
 	if len(subject.ToRDNSequence()) == 0 {
 		subject = pkix.Name{CommonName: DefaultDeviceCommonName}
 	}
-	is, err := signDeviceCert(ca, deviceTemplate(ca, subject, now, x509.KeyUsageDigitalSignature), &key.PublicKey, rand)
+	tmpl := deviceTemplate(ca, subject, now, x509.KeyUsageDigitalSignature)
+	tmpl.NotAfter = capNotAfter(ca, notAfter)
+	is, err := signDeviceCert(ca, tmpl, &key.PublicKey, rand)
 	if err != nil {
 		return nil, fmt.Errorf("pki: issuing device certificate: %w", err)
 	}
