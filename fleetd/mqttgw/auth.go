@@ -33,19 +33,27 @@ const tlsListenerID = "mqtts"
 // certificate that is deactivated can have its connections dropped. It is
 // keyed by connection, not client id: a session taken over by a new
 // connection must not lose the new one's certificate when the old one
-// ends.
+// ends. A persistent session keeps its entry while its client is offline:
+// messages queued for it are checked (iot:Receive) against the
+// certificate it connected with; the entry goes when the session expires
+// or a new connection of the same client id takes it over.
 type certClients struct {
 	mu     sync.Mutex
 	byConn map[*mqtt.Client]string
 	byCert map[string]map[*mqtt.Client]struct{}
+	byID   map[string]*mqtt.Client // the latest connection of each client id
 }
 
 func (c *certClients) set(cl *mqtt.Client, certID string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.byConn == nil {
-		c.byConn, c.byCert = map[*mqtt.Client]string{}, map[string]map[*mqtt.Client]struct{}{}
+		c.byConn, c.byCert, c.byID = map[*mqtt.Client]string{}, map[string]map[*mqtt.Client]struct{}{}, map[string]*mqtt.Client{}
 	}
+	if old := c.byID[cl.ID]; old != nil && old != cl && old.Closed() {
+		c.dropLocked(old) // an offline session's connection, taken over
+	}
+	c.byID[cl.ID] = cl
 	c.byConn[cl] = certID
 	if c.byCert[certID] == nil {
 		c.byCert[certID] = map[*mqtt.Client]struct{}{}
@@ -63,6 +71,13 @@ func (c *certClients) get(cl *mqtt.Client) (string, bool) {
 func (c *certClients) drop(cl *mqtt.Client) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	c.dropLocked(cl)
+}
+
+func (c *certClients) dropLocked(cl *mqtt.Client) {
+	if c.byID[cl.ID] == cl {
+		delete(c.byID, cl.ID)
+	}
 	if id, ok := c.byConn[cl]; ok {
 		delete(c.byCert[id], cl)
 		if len(c.byCert[id]) == 0 {

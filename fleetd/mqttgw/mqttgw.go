@@ -324,7 +324,7 @@ func (h *hook) ID() string { return "fleetd" }
 func (h *hook) Provides(b byte) bool {
 	switch b {
 	case mqtt.OnConnectAuthenticate, mqtt.OnACLCheck, mqtt.OnSessionEstablished, mqtt.OnDisconnect, mqtt.OnPublish,
-		mqtt.OnSubscribe, mqtt.OnSubscribed, mqtt.OnUnsubscribed:
+		mqtt.OnSubscribe, mqtt.OnSubscribed, mqtt.OnUnsubscribed, mqtt.OnClientExpired:
 		return true
 	}
 	return false
@@ -415,13 +415,19 @@ func (h *hook) OnSessionEstablished(cl *mqtt.Client, pk packets.Packet) {
 
 func (h *hook) OnDisconnect(cl *mqtt.Client, err error, expire bool) {
 	h.g.o.Metrics.ClientDisconnected()
-	h.certs.drop(cl)
+	if expire {
+		h.certs.drop(cl) // a persistent session keeps it for its queued messages
+	}
 	reason, ok := disconnectReason(cl, err)
 	if !ok {
 		return
 	}
 	h.do("disconnect", cl.ID, func(c *core.Core, now time.Time) error { c.Disconnect(now, cl.ID, reason); return nil })
 }
+
+// OnClientExpired forgets the certificate of a persistent session that
+// has expired.
+func (h *hook) OnClientExpired(cl *mqtt.Client) { h.certs.drop(cl) }
 
 // OnPublish hands shadow requests to the core and keeps them from
 // subscribers; the core's answers come back through Deliver. The packet is

@@ -98,6 +98,19 @@ func startTLS(t testing.TB) *tlsFleet {
 // against the fleet's CA as a device would (no InsecureSkipVerify).
 func (f *tlsFleet) dialTLS(ctx context.Context, t *testing.T, id string, cert tls.Certificate) (*client, error) {
 	t.Helper()
+	return f.dialTLSWith(ctx, t, cert, &paho.Connect{ClientID: id, CleanStart: true, KeepAlive: 60})
+}
+
+// dialPersistent connects with a session that outlives the connection.
+func (f *tlsFleet) dialPersistent(ctx context.Context, t *testing.T, id string, cert tls.Certificate) (*client, error) {
+	t.Helper()
+	expiry := uint32(600)
+	return f.dialTLSWith(ctx, t, cert, &paho.Connect{ClientID: id, CleanStart: false, KeepAlive: 60,
+		Properties: &paho.ConnectProperties{SessionExpiryInterval: &expiry}})
+}
+
+func (f *tlsFleet) dialTLSWith(ctx context.Context, t *testing.T, cert tls.Certificate, cp *paho.Connect) (*client, error) {
+	t.Helper()
 	roots := x509.NewCertPool()
 	roots.AddCert(f.ca.Cert)
 	conn, err := tls.Dial("tcp", f.g.TLSAddr(), &tls.Config{RootCAs: roots, Certificates: []tls.Certificate{cert}, ServerName: "localhost"})
@@ -112,7 +125,7 @@ func (f *tlsFleet) dialTLS(ctx context.Context, t *testing.T, id string, cert tl
 			return true, nil
 		}},
 	})
-	if _, err := c.Connect(ctx, &paho.Connect{ClientID: id, CleanStart: true, KeepAlive: 60}); err != nil {
+	if _, err := c.Connect(ctx, cp); err != nil {
 		conn.Close()
 		return nil, err
 	}
@@ -261,6 +274,38 @@ func TestFleetProvisioningByClaim(t *testing.T) {
 		t.Fatalf("connect as the provisioned device: %v", err)
 	}
 	sensor.subscribe(ctx, t, "$aws/things/sensor-0042/shadow/update/accepted")
+}
+
+// TestPersistentSessionOverMTLS: a device with a persistent session gets,
+// when it comes back, what was published for it while it was away — the
+// delivery is checked against the certificate it connected with.
+func TestPersistentSessionOverMTLS(t *testing.T) {
+	ctx := testContext(t)
+	f := startTLS(t)
+	watcher := mustDial(ctx, t, f.g, "watcher", "watcher", "watcher-pw") // plain listener: sees lifecycle events
+	watcher.subscribe(ctx, t, "$aws/events/presence/disconnected/lamp")
+	lamp, err := f.dialPersistent(ctx, t, "lamp", f.cert)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lamp.subscribe(ctx, t, shadow+"/update/documents")
+	if err := lamp.Disconnect(&paho.Disconnect{}); err != nil {
+		t.Fatal(err)
+	}
+	watcher.in.next(ctx, t, "$aws/events/presence/disconnected/lamp") // the broker knows lamp is away
+	if err := f.n.Do(func(c *core.Core, now time.Time) error {
+		_, err := c.UpdateThingShadow(now, core.FromHTTP, "lamp", "", []byte(`{"state":{"reported":{"on":false}}}`))
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	back, err := f.dialPersistent(ctx, t, "lamp", f.cert)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if doc := decode(t, "documents", back.in.next(ctx, t, shadow+"/update/documents")); doc["current"] == nil {
+		t.Errorf("queued /documents = %v", doc)
+	}
 }
 
 // TestProvisioningClaim: CreateProvisioningClaim's temporary certificate
