@@ -73,6 +73,7 @@ type Message struct {
 	Topic    string
 	Payload  []byte
 	ClientID string
+	Retain   bool // iot-data Publish with retain: the broker keeps it for later subscribers
 }
 
 // EventKind names what an Event reports.

@@ -90,6 +90,9 @@ func shadowTopic(topic string) (thing, name, op string, ok bool) {
 	return "", "", "", false
 }
 
+// maxPublishPayload is AWS IoT's message size limit, 128 KB.
+const maxPublishPayload = 128 << 10
+
 // publish is iot-data Publish: a shadow request topic is the shadow
 // operation itself (its answers go out on the /accepted and /rejected
 // topics, as over MQTT); any other topic is delivered to subscribers.
@@ -103,6 +106,9 @@ func publish(n *node.Node) handler {
 		}
 		if req.QoS != 0 && req.QoS != 1 {
 			return nil, awserr.New(awserr.InvalidRequest, "qos must be 0 or 1")
+		}
+		if len(payload) > maxPublishPayload {
+			return nil, awserr.WithStatus(awserr.RequestEntityTooLarge, http.StatusRequestEntityTooLarge, "The payload exceeds the maximum size allowed")
 		}
 		if req.Topic == "" || len(req.Topic) > 256 || strings.ContainsAny(req.Topic, "+#") {
 			return nil, awserr.New(awserr.InvalidRequest, "Invalid topic name: %q (1 to 256 bytes, no wildcards)", req.Topic)
@@ -129,6 +135,6 @@ func publish(n *node.Node) handler {
 		if strings.HasPrefix(req.Topic, "$aws/") {
 			return nil, awserr.WithStatus(awserr.Forbidden, http.StatusForbidden, "Publishing to the reserved topic %s is not supported by fleetd yet", req.Topic)
 		}
-		return nil, n.Publish(core.Message{Topic: req.Topic, Payload: payload})
+		return nil, n.Publish(core.Message{Topic: req.Topic, Payload: payload, Retain: req.Retain})
 	}
 }

@@ -86,6 +86,7 @@ func TestJobsHTTPEdges(t *testing.T) {
 		{"control character in description", "iot", "PUT", "/jobs/j3", `{"targets":["arn:aws:iot:us-east-1:123456789012:thing/d1"],"document":"{}","description":"a\nb"}`, 400, "InvalidRequestException", "control characters"},
 		{"bad namespace", "iot", "PUT", "/jobs/j3", `{"targets":["arn:aws:iot:us-east-1:123456789012:thing/d1"],"document":"{}","namespaceId":"bad ns!"}`, 400, "InvalidRequestException", "namespaceId"},
 		{"template presigned range", "iot", "PUT", "/job-templates/x7", `{"description":"x","document":"{}","presignedUrlConfig":{"expiresInSec":10}}`, 400, "InvalidRequestException", "expiresInSec"},
+		{"publish over 128 KB", "iotdata", "POST", "/topics/a%2Fb?qos=1", strings.Repeat("x", 128<<10+1), 413, "RequestEntityTooLargeException", "maximum size"},
 		{"template window path", "iot", "PUT", "/job-templates/x8", `{"description":"x","document":"{}","maintenanceWindows":[{"startTime":"cron(nonsense)","durationInMinutes":30}]}`, 400, "InvalidRequestException", `maintenanceWindows[0]`},
 	}
 	for _, tt := range tests {

@@ -201,7 +201,7 @@ func (g *Gateway) Deliver(msgs []core.Message, events []core.Event) {
 		if m.ClientID != "" {
 			err = g.deliverTo(m)
 		} else {
-			err = g.srv.Publish(m.Topic, m.Payload, false, 1)
+			err = g.srv.Publish(m.Topic, m.Payload, m.Retain, 1)
 		}
 		if err != nil {
 			g.log.Warn("mqttgw: delivering", "topic", m.Topic, "client", m.ClientID, "err", err)

@@ -341,3 +341,16 @@ func TestKeepAliveTimeout(t *testing.T) {
 		t.Error("IsConnected(lamp) = true after the keepalive timeout")
 	}
 }
+
+// TestRetainedDelivery: a message delivered with Retain (iot-data Publish
+// with retain) reaches subscribers that come later.
+func TestRetainedDelivery(t *testing.T) {
+	ctx := testContext(t)
+	g, _ := start(t)
+	g.Deliver([]core.Message{{Topic: "factory/line-1/status", Payload: []byte("running"), Retain: true}}, nil)
+	late := mustDial(ctx, t, g, "watcher", "watcher", "watcher-pw")
+	late.subscribe(ctx, t, "factory/+/status")
+	if got := string(late.in.next(ctx, t, "factory/line-1/status")); got != "running" {
+		t.Errorf("retained message = %q; want running", got)
+	}
+}
