@@ -159,6 +159,7 @@ func (c *Core) connFlat(cs *connectivity) index.Flat {
 func (c *Core) uuid() string {
 	r := c.rand()
 	hi, lo := r.Uint64(), r.Uint64()
+	c.markDirty(keySessionRNG) // a restart goes on from here, never repeating an id
 	hi = hi&^0xf000 | 0x4000
 	lo = lo&^(0xc000<<48) | 0x8000<<48
 	return fmt.Sprintf("%08x-%04x-%04x-%04x-%012x", hi>>32, (hi>>16)&0xffff, hi&0xffff, lo>>48, lo&0xffffffffffff)
@@ -166,7 +167,8 @@ func (c *Core) uuid() string {
 
 func (c *Core) rand() *rand.Rand {
 	if c.rng == nil {
-		c.rng = rand.New(rand.NewPCG(c.opts.Seed, 0x636f7265)) // "core"
+		c.pcg = rand.NewPCG(c.opts.Seed, 0x636f7265) // "core"
+		c.rng = rand.New(c.pcg)
 	}
 	return c.rng
 }

@@ -146,7 +146,8 @@ type Core struct {
 	// out as Records when it ends (a key changed twice is written once).
 	dirty    map[string]struct{}
 	dirtySeq []string
-	rng      *rand.Rand // session identifiers; seeded from Options.Seed
+	rng      *rand.Rand // session identifiers; seeded from Options.Seed, state persisted
+	pcg      *rand.PCG  // rng's source
 	// evaluating is set while dynamic groups are evaluated against a
 	// thing, so the re-indexing their membership causes does not recurse.
 	evaluating bool

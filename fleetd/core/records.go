@@ -15,6 +15,7 @@ import (
 
 const (
 	keyIndexingConfig = "config/indexing"
+	keySessionRNG     = "config/session-rng" // where session identifiers continue from
 	prefixShadow      = "shadow/"
 	prefixConn        = "conn/"
 )
@@ -28,6 +29,10 @@ func (c *Core) record(key string) []byte {
 	switch {
 	case key == keyIndexingConfig:
 		b, _ := json.Marshal(IndexingConfiguration{ThingIndexingConfiguration: &c.idx.cfg, ThingGroupIndexingConfiguration: &c.idx.group})
+		return b
+	case key == keySessionRNG:
+		c.rand()
+		b, _ := c.pcg.MarshalBinary()
 		return b
 	case strings.HasPrefix(key, prefixShadow):
 		thing, name, _ := strings.Cut(key[len(prefixShadow):], "/")
@@ -82,6 +87,7 @@ func (c *Core) Restore(key string, value []byte) error {
 // Decoded is a record decoded by DecodeRecord, ready for ApplyRecord.
 type Decoded struct {
 	key      string
+	rng      []byte // the session identifiers' generator state
 	indexing *IndexingConfiguration
 	shadow   *shadow.Doc
 	conn     *connectivity
@@ -101,6 +107,8 @@ func DecodeRecord(key string, value []byte) (Decoded, error) {
 	case key == keyIndexingConfig:
 		d.indexing = &IndexingConfiguration{}
 		err = json.Unmarshal(value, d.indexing)
+	case key == keySessionRNG:
+		d.rng = value
 	case strings.HasPrefix(key, prefixShadow):
 		d.shadow = &shadow.Doc{}
 		err = d.shadow.UnmarshalJSON(value)
@@ -125,6 +133,11 @@ func DecodeRecord(key string, value []byte) (Decoded, error) {
 // ApplyRecord adds a decoded record to an empty Core.
 func (c *Core) ApplyRecord(d Decoded) error {
 	switch {
+	case d.rng != nil:
+		c.rand()
+		if err := c.pcg.UnmarshalBinary(d.rng); err != nil {
+			return fmt.Errorf("record %s: %w", d.key, err)
+		}
 	case d.indexing != nil:
 		if t := d.indexing.ThingIndexingConfiguration; t != nil {
 			c.idx.cfg = *t
