@@ -199,13 +199,19 @@ func run() error {
 
 // credentials returns the key pair requests must be signed with: from the
 // environment, else from --config, else from the data directory, else a
-// new pair stored there.
+// new pair stored there (printed once, when it is made). Half a pair is an
+// error.
 func credentials(dir string, file fileConfig, log *slog.Logger) (sigv4.Credentials, error) {
-	if id, secret := os.Getenv("FLEETD_ACCESS_KEY_ID"), os.Getenv("FLEETD_SECRET_ACCESS_KEY"); id != "" && secret != "" {
+	id, secret := os.Getenv("FLEETD_ACCESS_KEY_ID"), os.Getenv("FLEETD_SECRET_ACCESS_KEY")
+	switch {
+	case id != "" && secret != "":
 		return sigv4.Credentials{AccessKeyID: id, SecretAccessKey: secret}, nil
-	}
-	if file.AccessKeyID != "" && file.SecretAccessKey != "" {
+	case id != "" || secret != "":
+		return sigv4.Credentials{}, fmt.Errorf("FLEETD_ACCESS_KEY_ID and FLEETD_SECRET_ACCESS_KEY go together: only one is set")
+	case file.AccessKeyID != "" && file.SecretAccessKey != "":
 		return sigv4.Credentials{AccessKeyID: file.AccessKeyID, SecretAccessKey: file.SecretAccessKey}, nil
+	case file.AccessKeyID != "" || file.SecretAccessKey != "":
+		return sigv4.Credentials{}, fmt.Errorf("--config: accessKeyId and secretAccessKey go together: only one is set")
 	}
 	path := filepath.Join(dir, "credentials.json")
 	var c struct {
@@ -216,17 +222,19 @@ func credentials(dir string, file fileConfig, log *slog.Logger) (sigv4.Credentia
 		if err := json.Unmarshal(b, &c); err != nil || c.AccessKeyID == "" {
 			return sigv4.Credentials{}, fmt.Errorf("%s: not a credentials file", path)
 		}
-	} else {
-		id, secret := make([]byte, 8), make([]byte, 20)
-		rand.Read(id)
-		rand.Read(secret)
-		c.AccessKeyID, c.SecretAccessKey = "AKFL"+hex.EncodeToString(id), hex.EncodeToString(secret)
-		b, _ := json.MarshalIndent(c, "", "  ")
-		if err := os.WriteFile(path, b, 0o600); err != nil {
-			return sigv4.Credentials{}, err
-		}
+		// The secret was printed when it was made; it stays in the file.
+		log.Info("fleetd credentials (sign requests with these)", "file", path, "AWS_ACCESS_KEY_ID", c.AccessKeyID)
+		return sigv4.Credentials{AccessKeyID: c.AccessKeyID, SecretAccessKey: c.SecretAccessKey}, nil
 	}
-	log.Info("fleetd credentials (sign requests with these)", "file", path,
+	rawID, rawSecret := make([]byte, 8), make([]byte, 20)
+	rand.Read(rawID)
+	rand.Read(rawSecret)
+	c.AccessKeyID, c.SecretAccessKey = "AKFL"+hex.EncodeToString(rawID), hex.EncodeToString(rawSecret)
+	b, _ := json.MarshalIndent(c, "", "  ")
+	if err := os.WriteFile(path, b, 0o600); err != nil {
+		return sigv4.Credentials{}, err
+	}
+	log.Info("fleetd generated credentials (sign requests with these; they are kept in the file)", "file", path,
 		"AWS_ACCESS_KEY_ID", c.AccessKeyID, "AWS_SECRET_ACCESS_KEY", c.SecretAccessKey)
 	return sigv4.Credentials{AccessKeyID: c.AccessKeyID, SecretAccessKey: c.SecretAccessKey}, nil
 }
