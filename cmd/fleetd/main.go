@@ -155,7 +155,9 @@ func run() error {
 			n.Close()
 			return err
 		}
-		msrv := &http.Server{Handler: m.Handler(), ReadHeaderTimeout: 10 * time.Second}
+		mux := http.NewServeMux()
+		mux.Handle("GET /metrics", m.Handler()) // and nothing else: a typo is a 404, not metrics
+		msrv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 		go msrv.Serve(mln)
 		defer msrv.Close()
 		log.Info("fleetd serving metrics", "metrics", "http://"+mln.Addr().String()+"/metrics")

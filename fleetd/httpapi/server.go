@@ -59,6 +59,20 @@ func New(o Options) *Server {
 	}}
 }
 
+// unrouted answers a request refused before it reached an operation (a
+// bad signature, an unknown path) and counts it, so an operator sees
+// clients failing to authenticate.
+func (s *Server) unrouted(w http.ResponseWriter, r *http.Request, plane string, err error) {
+	code := awserr.InternalFailure
+	if e, ok := awserr.As(err); ok {
+		code = e.Code
+	}
+	s.o.Metrics.Request(plane, "unrouted", code, 0)
+	s.fail(w, r, err)
+}
+
+// ServeHTTP verifies a request's signature, routes it to its plane's
+// operation and writes the AWS-shaped answer.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	id := fmt.Sprintf("00000000-0000-4000-8000-%012x", s.reqID.Add(1))
 	w.Header().Set("x-amzn-RequestId", id)
@@ -77,22 +91,22 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	scope, err := s.o.Verifier.Verify(r, body)
 	if err != nil {
-		s.fail(w, r, err)
+		s.unrouted(w, r, "none", err)
 		return
 	}
 	plane, ok := sigv4.Plane(scope.Service)
 	if !ok {
 		// AWS's answer to a request signed for the wrong service.
-		s.fail(w, r, awserr.WithStatus(sigv4.InvalidSignature, http.StatusForbidden, "Credential should be scoped to correct service: 'iot'. (fleetd serves iot, execute-api, iotdata and iot-jobs-data; this request was signed for %q)", scope.Service))
+		s.unrouted(w, r, "none", awserr.WithStatus(sigv4.InvalidSignature, http.StatusForbidden, "Credential should be scoped to correct service: 'iot'. (fleetd serves iot, execute-api, iotdata and iot-jobs-data; this request was signed for %q)", scope.Service))
 		return
 	}
 	ro, params, allowed := s.planes[plane].match(r.Method, r.URL.EscapedPath())
 	if ro == nil {
 		if allowed {
-			s.fail(w, r, awserr.New(awserr.MethodNotAllowed, "Method %s is not allowed on %s", r.Method, r.URL.EscapedPath()))
+			s.unrouted(w, r, plane, awserr.New(awserr.MethodNotAllowed, "Method %s is not allowed on %s", r.Method, r.URL.EscapedPath()))
 			return
 		}
-		s.fail(w, r, awserr.WithStatus("UnknownOperationException", http.StatusNotFound, "No %s operation at %s %s (not implemented in fleetd yet, or not an AWS path)", plane, r.Method, r.URL.EscapedPath()))
+		s.unrouted(w, r, plane, awserr.WithStatus("UnknownOperationException", http.StatusNotFound, "No %s operation at %s %s (not implemented in fleetd yet, or not an AWS path)", plane, r.Method, r.URL.EscapedPath()))
 		return
 	}
 	start := time.Now()

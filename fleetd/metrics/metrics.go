@@ -107,6 +107,8 @@ func (m *Metrics) Event(kind, status string) {
 	switch kind {
 	case "ExecutionQueued":
 		m.jobExecutions.WithLabelValues("QUEUED").Inc()
+	case "ExecutionStarted":
+		m.jobExecutions.WithLabelValues("IN_PROGRESS").Inc()
 	case "ExecutionFinished":
 		m.jobExecutions.WithLabelValues(status).Inc()
 	}

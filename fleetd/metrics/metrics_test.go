@@ -15,6 +15,7 @@ func TestExposition(t *testing.T) {
 	m.ClientConnected()
 	m.Message("in", "jobs")
 	m.Event("ExecutionFinished", "FAILED")
+	m.Event("ExecutionStarted", "")
 	m.Event("ShadowUpdated", "")
 	rec := httptest.NewRecorder()
 	m.Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
@@ -26,6 +27,7 @@ func TestExposition(t *testing.T) {
 		`fleetd_mqtt_connected_clients 1`,
 		`fleetd_mqtt_messages_total{direction="in",kind="jobs"} 1`,
 		`fleetd_job_executions_total{status="FAILED"} 1`,
+		`fleetd_job_executions_total{status="IN_PROGRESS"} 1`,
 		`fleetd_core_events_total{kind="ShadowUpdated"} 1`,
 		`go_goroutines`,
 	} {
