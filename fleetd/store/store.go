@@ -6,8 +6,10 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/cockroachdb/pebble/v2"
@@ -130,6 +132,9 @@ func Open(dir string, o Options) (*Store, error) {
 		L0StopWritesThreshold:       1000,
 		MemTableStopWritesThreshold: 4,
 	})
+	if errors.Is(err, syscall.EAGAIN) || errors.Is(err, syscall.EWOULDBLOCK) || err != nil && strings.Contains(err.Error(), "lock held") {
+		return nil, fmt.Errorf("store: open %s: the directory is locked: is another fleetd running on it? (%w)", dir, err)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("store: open %s: %w", dir, err)
 	}

@@ -505,3 +505,17 @@ func TestSubmitKeepsSubmissionOrder(t *testing.T) {
 		t.Errorf("Scan(n/) found %d records; want 100", got)
 	}
 }
+
+// TestSecondOpenSaysLocked: a second store on a directory in use says so.
+func TestSecondOpenSaysLocked(t *testing.T) {
+	dir := t.TempDir()
+	s, err := Open(dir, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	_, err = Open(dir, Options{})
+	if err == nil || !strings.Contains(err.Error(), "another fleetd") {
+		t.Errorf("second Open = %v; want an error saying the directory is in use", err)
+	}
+}
