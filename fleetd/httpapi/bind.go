@@ -2,10 +2,12 @@ package httpapi
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/url"
 	"reflect"
 	"strconv"
+	"strings"
 
 	"github.com/fleetlab/fleetlab/fleetd/awserr"
 )
@@ -15,7 +17,7 @@ import (
 func bind(req any, c *call) error {
 	if len(c.body) > 0 {
 		if err := json.Unmarshal(c.body, req); err != nil {
-			return awserr.New(awserr.InvalidRequest, "The request body is not valid JSON for this operation: %v", err)
+			return awserr.New(awserr.InvalidRequest, "The request body is not valid JSON for this operation: %s", describeJSONError(err))
 		}
 	}
 	v := reflect.ValueOf(req).Elem()
@@ -53,6 +55,44 @@ func bind(req any, c *call) error {
 // isPageSize reports whether a query parameter is a page size: at least 1
 // in every IoT operation's model, while the operations read 0 as absent.
 func isPageSize(name string) bool { return name == "maxResults" || name == "pageSize" }
+
+// describeJSONError says what is wrong with a request body in JSON's
+// terms, not Go's: "tags: expected an array, found a string".
+func describeJSONError(err error) string {
+	var te *json.UnmarshalTypeError
+	if !errors.As(err, &te) {
+		return strings.TrimPrefix(err.Error(), "json: ")
+	}
+	want := "a value of another type"
+	switch te.Type.Kind() {
+	case reflect.String:
+		want = "a string"
+	case reflect.Bool:
+		want = "true or false"
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64, reflect.Uint, reflect.Uint8, reflect.Uint16,
+		reflect.Uint32, reflect.Uint64, reflect.Float32, reflect.Float64:
+		want = "a number"
+	case reflect.Slice, reflect.Array:
+		want = "an array"
+	case reflect.Struct, reflect.Map:
+		want = "an object"
+	case reflect.Pointer:
+		want = "a value"
+	}
+	found := te.Value
+	switch found {
+	case "array", "object":
+		found = "an " + found
+	case "bool":
+		found = "a boolean"
+	default:
+		found = "a " + found
+	}
+	if te.Field == "" {
+		return fmt.Sprintf("expected %s, found %s", want, found)
+	}
+	return fmt.Sprintf("%s: expected %s, found %s", te.Field, want, found)
+}
 
 func lookup(q url.Values, name string) (string, bool) {
 	vs, ok := q[name]

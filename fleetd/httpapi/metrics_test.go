@@ -38,3 +38,19 @@ func TestUnroutedRequestsCounted(t *testing.T) {
 		}
 	}
 }
+
+// TestBodyErrorsSpeakJSON: a mistyped body is described in JSON's terms.
+func TestBodyErrorsSpeakJSON(t *testing.T) {
+	srv, _ := startServerIn(t, t.TempDir())
+	c := signedClient{t: t, url: srv.URL}
+	for body, want := range map[string]string{
+		`[1]`:                                   "expected an object, found an array",
+		`{"attributePayload":{"attributes":5}}`: "attributePayload.attributes: expected an object, found a number",
+		`{"thingTypeName":true}`:                "thingTypeName: expected a string, found a boolean",
+	} {
+		status, code, out := c.do("iot", "POST", "/things/t1", body)
+		if status != 400 || code != "InvalidRequestException" || !strings.Contains(out, want) || strings.Contains(out, "Go value") {
+			t.Errorf("%s: %d %s %s; want 400 InvalidRequestException saying %q", body, status, code, out, want)
+		}
+	}
+}
