@@ -107,16 +107,8 @@ func (s *Store) client(a *Authorizer, clientID string) *clientAuth {
 			c.ctx.Thing = &policy.Thing{Name: clientID, TypeName: info.TypeName, Attributes: maps.Clone(info.Attributes),
 				IsAttached: attached}
 			if attached {
-				names := slices.Clone(s.targetPolicies[a.principal])
-				own := len(names)
-				for _, g := range info.StaticGroups {
-					for _, n := range s.targetPolicies[s.ThingGroupArn(g)] {
-						if !slices.Contains(names, n) {
-							names = append(names, n)
-						}
-					}
-				}
-				if len(names) > own {
+				own := s.targetPolicies[a.principal]
+				if names := s.withGroupPolicies(slices.Clone(own), info.StaticGroups); len(names) > len(own) {
 					c.policies, c.names = s.compilePolicies(names)
 				}
 			}
@@ -127,6 +119,21 @@ func (s *Store) client(a *Authorizer, clientID string) *clientAuth {
 	}
 	a.clients[clientID] = c
 	return c
+}
+
+// withGroupPolicies appends to names the policies of the static groups
+// (ancestors included) that are not in it yet: the part of a
+// certificate's effective policies its attached thing contributes when
+// the client id is that thing's name.
+func (s *Store) withGroupPolicies(names, groups []string) []string {
+	for _, g := range groups {
+		for _, n := range s.targetPolicies[s.ThingGroupArn(g)] {
+			if !slices.Contains(names, n) {
+				names = append(names, n)
+			}
+		}
+	}
+	return names
 }
 
 // Context returns the policy Context of a connection by clientID with

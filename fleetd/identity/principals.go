@@ -209,26 +209,18 @@ type ListThingPrincipalsResponse struct {
 	NextToken  string   `json:"nextToken,omitempty"`
 }
 
-// ListThingPrincipals lists a thing's principals in byte-wise order.
+// ListThingPrincipals lists a thing's principals in byte-wise order: the
+// principals of ListThingPrincipalsV2 without their types.
 func (s *Store) ListThingPrincipals(req ListThingPrincipalsRequest) (ListThingPrincipalsResponse, error) {
-	var c checker
-	c.thingName("thingName", req.ThingName)
-	c.intRange("maxResults", req.MaxResults, 1, 250)
-	if err := c.err(); err != nil {
-		return ListThingPrincipalsResponse{}, err
-	}
-	if _, ok := s.opts.Things.Thing(req.ThingName); !ok {
-		return ListThingPrincipalsResponse{}, notFound(kindThing, req.ThingName)
-	}
-	var list []string
-	if ta := s.thingPrincipals[req.ThingName]; ta != nil {
-		list = ta.principals
-	}
-	page, next, err := pageNames("thing-principals/"+req.ThingName, list, req.NextToken, pageSize(req.MaxResults, DefaultMaxResults))
+	v2, err := s.ListThingPrincipalsV2(ListThingPrincipalsV2Request{ThingName: req.ThingName, NextToken: req.NextToken, MaxResults: req.MaxResults})
 	if err != nil {
 		return ListThingPrincipalsResponse{}, err
 	}
-	return ListThingPrincipalsResponse{Principals: page, NextToken: next}, nil
+	out := ListThingPrincipalsResponse{Principals: make([]string, len(v2.ThingPrincipalObjects)), NextToken: v2.NextToken}
+	for i, o := range v2.ThingPrincipalObjects {
+		out.Principals[i] = o.Principal
+	}
+	return out, nil
 }
 
 // ListPrincipalThingsRequest is the input of ListPrincipalThings
@@ -245,24 +237,18 @@ type ListPrincipalThingsResponse struct {
 	NextToken string   `json:"nextToken,omitempty"`
 }
 
-// ListPrincipalThings lists the things a principal is attached to, by name.
+// ListPrincipalThings lists the things a principal is attached to, by
+// name: the things of ListPrincipalThingsV2 without their types.
 func (s *Store) ListPrincipalThings(req ListPrincipalThingsRequest) (ListPrincipalThingsResponse, error) {
-	var c checker
-	c.required("principal", req.Principal)
-	c.intRange("maxResults", req.MaxResults, 1, 250)
-	if err := c.err(); err != nil {
-		return ListPrincipalThingsResponse{}, err
-	}
-	p, err := s.resolvePrincipal("principal", req.Principal, true)
+	v2, err := s.ListPrincipalThingsV2(ListPrincipalThingsV2Request{Principal: req.Principal, NextToken: req.NextToken, MaxResults: req.MaxResults})
 	if err != nil {
 		return ListPrincipalThingsResponse{}, err
 	}
-	page, next, err := pageNames("principal-things/"+p.canonical, s.principalThings[p.canonical], req.NextToken,
-		pageSize(req.MaxResults, DefaultMaxResults))
-	if err != nil {
-		return ListPrincipalThingsResponse{}, err
+	out := ListPrincipalThingsResponse{Things: make([]string, len(v2.PrincipalThingObjects)), NextToken: v2.NextToken}
+	for i, o := range v2.PrincipalThingObjects {
+		out.Things[i] = o.ThingName
 	}
-	return ListPrincipalThingsResponse{Things: page, NextToken: next}, nil
+	return out, nil
 }
 
 // ThingPrincipals returns the principals attached to a thing, sorted; the

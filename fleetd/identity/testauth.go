@@ -209,13 +209,7 @@ func (s *Store) principalPolicies(principal, clientID string) ([]string, policy.
 		_, attached := slices.BinarySearch(s.principalThings[t.canonical], clientID)
 		ctx.Thing = &policy.Thing{Name: clientID, TypeName: info.TypeName, Attributes: maps.Clone(info.Attributes), IsAttached: attached}
 		if attached {
-			for _, g := range info.StaticGroups {
-				for _, n := range s.targetPolicies[s.ThingGroupArn(g)] {
-					if !slices.Contains(names, n) {
-						names = append(names, n)
-					}
-				}
-			}
+			names = s.withGroupPolicies(names, info.StaticGroups)
 		}
 	}
 	return s.existing(names), ctx, nil
