@@ -48,23 +48,36 @@ func newNumericField() *numericField {
 
 // set replaces the values of id (nil removes them).
 func (n *numericField) set(id uint32, vals []float64) {
-	if n.has.Contains(id) {
-		if m, ok := n.multi[id]; ok {
+	had := n.has.Contains(id)
+	if had {
+		m, ok := n.multi[id]
+		switch {
+		case ok:
 			for _, v := range m {
 				n.removeFromBin(id, v)
 			}
 			delete(n.multi, id)
-		} else {
-			n.removeFromBin(id, n.col.get(id))
+		default:
+			ob := n.binOf(n.col.get(id))
+			if len(vals) == 1 && n.binOf(vals[0]) == ob {
+				// The usual update: one value for one value, in the same bin.
+				n.col.set(id, vals[0])
+				return
+			}
+			if n.bins[ob].ids.CheckedRemove(id) {
+				n.bins[ob].card--
+			}
 		}
 	}
 	if len(vals) == 0 {
-		if n.has.CheckedRemove(id) {
+		if had {
+			n.has.Remove(id)
 			n.count--
 		}
 		return
 	}
-	if n.has.CheckedAdd(id) {
+	if !had {
+		n.has.Add(id)
 		n.count++
 	}
 	n.col.set(id, vals[0])
@@ -119,20 +132,18 @@ func (n *numericField) first(id uint32) (float64, bool) {
 	return n.col.get(id), true
 }
 
+// binOf returns the last bin whose lo is <= v (the first bin's lo is -Inf).
 func (n *numericField) binOf(v float64) int {
-	i, found := slices.BinarySearchFunc(n.bins, v, func(b bin, v float64) int {
-		switch {
-		case b.lo < v:
-			return -1
-		case b.lo > v:
-			return 1
+	lo, hi := 0, len(n.bins) // invariant: bins[lo].lo <= v, bins[hi].lo > v
+	for hi-lo > 1 {
+		mid := int(uint(lo+hi) >> 1)
+		if n.bins[mid].lo <= v {
+			lo = mid
+		} else {
+			hi = mid
 		}
-		return 0
-	})
-	if found {
-		return i
 	}
-	return i - 1
+	return lo
 }
 
 func (n *numericField) maxBin() uint64 {
