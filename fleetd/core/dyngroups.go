@@ -96,7 +96,7 @@ func (c *Core) backfillDynamicGroup(now time.Time, group string) {
 // changed field against the current state of one thing, oldest group first
 // (the order the limit rule needs).
 func (c *Core) evaluateDynamicGroups(now time.Time, thing string, changed []string) {
-	if c.evaluating || len(c.idx.dynamic) == 0 {
+	if c.evaluating || !c.anyDynamicGroupSees(changed) {
 		return
 	}
 	id, ok := c.reg.ThingID(thing)
@@ -120,6 +120,18 @@ func (c *Core) evaluateDynamicGroups(now time.Time, thing string, changed []stri
 		c.setDynamicMembership(now, g, thing, c.idx.ix.Match(dq.q, doc))
 	}
 	c.afterRegistry(now)
+}
+
+// anyDynamicGroupSees reports whether some dynamic group reads one of the
+// changed fields: most updates (a temperature, a connection) concern none,
+// and are then done without looking the thing up.
+func (c *Core) anyDynamicGroupSees(changed []string) bool {
+	for _, dq := range c.idx.dynamic {
+		if dq != nil && dq.sees(changed) {
+			return true
+		}
+	}
+	return false
 }
 
 func (c *Core) setDynamicMembership(now time.Time, group, thing string, member bool) {
