@@ -46,6 +46,10 @@ type Options struct {
 	// crypto ignores custom readers, so certificate bytes and ids are the
 	// one thing a seed does not fix.)
 	Entropy io.Reader
+	// Heard reports whether a message published to topic would reach a
+	// subscriber; shadow documents nobody would receive are then not
+	// built (the shadow changes all the same). Nil: every topic is heard.
+	Heard func(topic string) bool
 }
 
 func (o *Options) defaults() {
@@ -232,6 +236,11 @@ func (c *Core) Tick(now time.Time) {
 		c.replies(c.prov.Tick(now)) // hook deadlines, bulk registration slices
 		c.afterIdentity(now)
 	}
+}
+
+// heard reports whether a message to topic would reach anyone.
+func (c *Core) heard(topic string) bool {
+	return c.opts.Heard == nil || c.opts.Heard(topic)
 }
 
 func (c *Core) publish(topic string, payload []byte) {

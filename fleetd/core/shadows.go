@@ -67,24 +67,40 @@ func (c *Core) shadowSlot(thing, name string) *shadow.Doc {
 // UpdateThingShadow applies an update request to the classic shadow (name
 // "") or a named shadow, publishes /update/accepted, /update/documents and
 // /update/delta when due (or /update/rejected for an MQTT request), and
-// returns the accepted document.
+// returns the accepted document (nil for an MQTT request whose
+// /update/accepted nobody hears).
 func (c *Core) UpdateThingShadow(now time.Time, src Source, thing, name string, payload []byte) ([]byte, error) {
 	topic := shadowTopic(thing, name)
 	if err := validShadowName(thing, name); err != nil {
 		return nil, c.rejectShadow(now, src, topic+"/update", payload, err)
 	}
 	slot := c.shadowSlot(thing, name)
-	u, err := shadow.ApplyUpdate(*slot, payload, now, c.opts.Shadow)
+	acceptedTopic, documentsTopic, deltaTopic := topic+"/update/accepted", topic+"/update/documents", topic+"/update/delta"
+	want := shadow.AllPayloads
+	if src != FromHTTP && !c.heard(acceptedTopic) {
+		want &^= shadow.PayloadAccepted // the HTTP response is the accepted document
+	}
+	if !c.heard(documentsTopic) {
+		want &^= shadow.PayloadDocuments
+	}
+	if !c.heard(deltaTopic) {
+		want &^= shadow.PayloadDelta
+	}
+	u, err := shadow.ApplyUpdateFor(*slot, payload, now, c.opts.Shadow, want)
 	if err != nil {
 		return nil, c.rejectShadow(now, src, topic+"/update", payload, err)
 	}
 	before := *slot
 	*slot = u.Doc
 	c.markDirty(keyShadow(thing, name))
-	c.publish(topic+"/update/accepted", u.Accepted)
-	c.publish(topic+"/update/documents", u.Documents)
+	if u.Accepted != nil && c.heard(acceptedTopic) {
+		c.publish(acceptedTopic, u.Accepted)
+	}
+	if u.Documents != nil {
+		c.publish(documentsTopic, u.Documents)
+	}
 	if u.Delta != nil {
-		c.publish(topic+"/update/delta", u.Delta)
+		c.publish(deltaTopic, u.Delta)
 	}
 	c.event(Event{Time: now, Kind: EventShadowUpdated, Thing: thing, Detail: name})
 	// Only what the request wrote (values and metadata timestamps at its

@@ -1,6 +1,7 @@
 package shadow
 
 import (
+	"bytes"
 	"encoding/json"
 	"math/rand/v2"
 	"reflect"
@@ -198,6 +199,7 @@ func TestPropertyAgainstOracle(t *testing.T) {
 				t.Fatalf("seed %d step %d: ApplyUpdate(%s) = %v", seed, step, payload, err)
 			}
 			checkUpdate(t, "property", d, u)
+			checkPayloadSubset(t, d, payload, now, opts, Payloads(r.IntN(int(AllPayloads)+1)), u)
 			o.exists = true
 			o.version++
 			for _, sec := range []struct {
@@ -296,4 +298,32 @@ func randEncode(r *rand.Rand, v any, b []byte) []byte {
 	}
 	out, _ := json.Marshal(v)
 	return append(b, out...)
+}
+
+// checkPayloadSubset holds ApplyUpdateFor to ApplyUpdate: the same
+// document, the wanted payloads byte for byte, the others nil.
+func checkPayloadSubset(t *testing.T, prev Doc, payload []byte, now time.Time, opts Options, want Payloads, full Update) {
+	t.Helper()
+	u, err := ApplyUpdateFor(prev, payload, now, opts, want)
+	if err != nil {
+		t.Fatalf("ApplyUpdateFor(%s, %b) = %v", payload, want, err)
+	}
+	gotDoc, _ := u.Doc.MarshalJSON()
+	wantDoc, _ := full.Doc.MarshalJSON()
+	if !bytes.Equal(gotDoc, wantDoc) {
+		t.Fatalf("ApplyUpdateFor(%s, %b) doc %s; want %s", payload, want, gotDoc, wantDoc)
+	}
+	for _, p := range []struct {
+		name      string
+		bit       Payloads
+		got, full []byte
+	}{{"accepted", PayloadAccepted, u.Accepted, full.Accepted}, {"documents", PayloadDocuments, u.Documents, full.Documents}, {"delta", PayloadDelta, u.Delta, full.Delta}} {
+		wantBytes := p.full
+		if want&p.bit == 0 {
+			wantBytes = nil
+		}
+		if !bytes.Equal(p.got, wantBytes) || (p.got == nil) != (wantBytes == nil) {
+			t.Fatalf("ApplyUpdateFor(%s, %b) %s = %s; want %s", payload, want, p.name, p.got, wantBytes)
+		}
+	}
 }

@@ -72,11 +72,28 @@ type request struct {
 	hasVersion        bool
 }
 
+// Payloads selects the payloads ApplyUpdateFor encodes.
+type Payloads uint8
+
+const (
+	PayloadAccepted Payloads = 1 << iota
+	PayloadDocuments
+	PayloadDelta
+	AllPayloads = PayloadAccepted | PayloadDocuments | PayloadDelta
+)
+
 // ApplyUpdate applies an update request (the /update payload or the
 // UpdateThingShadow body) to prev at time now. A shadow that does not exist
 // is created. The error is an *awserr.Error; the caller publishes
 // RejectedPayload(err, ClientToken(payload), now).
 func ApplyUpdate(prev Doc, payload []byte, now time.Time, o Options) (Update, error) {
+	return ApplyUpdateFor(prev, payload, now, o, AllPayloads)
+}
+
+// ApplyUpdateFor is ApplyUpdate encoding only the payloads in want (the
+// others stay nil): a document nobody is subscribed to is not worth
+// building. The new document is the same either way.
+func ApplyUpdateFor(prev Doc, payload []byte, now time.Time, o Options, want Payloads) (Update, error) {
 	o = o.withDefaults()
 	if o.MaxPayloadBytes > 0 && len(payload) > o.MaxPayloadBytes {
 		return Update{}, tooLarge()
@@ -156,38 +173,50 @@ func ApplyUpdate(prev Doc, payload []byte, now time.Time, o Options) (Update, er
 	// The payloads, in one buffer sized from above.
 	var nowSt stamp
 	nowStamp := nowSt.text(ts)
-	wantDelta := ((req.desired != nil && req.desired.kind == kObject) || o.DeltaOnReportedOnly) && next.desired != nil
+	wantDelta := want&PayloadDelta != 0 && ((req.desired != nil && req.desired.kind == kObject) || o.DeltaOnReportedOnly) && next.desired != nil
 	tail := len(`,"version":,"timestamp":,"clientToken":}`) + 20 + len(nowStamp) + len(req.token)
-	capacity := len(`{"state":,"metadata":`) + sizeValue(req.state) + sizeMetaAt(req.state, len(nowStamp)) + tail +
-		len(`{"previous":,"current":`) + prev.snapshotSize() + next.snapshotSize() + tail
+	capacity := 0
+	if want&PayloadAccepted != 0 {
+		capacity += len(`{"state":,"metadata":`) + sizeValue(req.state) + sizeMetaAt(req.state, len(nowStamp)) + tail
+	}
+	if want&PayloadDocuments != 0 {
+		capacity += len(`{"previous":,"current":`) + prev.snapshotSize() + next.snapshotSize() + tail
+	}
 	if wantDelta {
 		capacity += len(`{"state":,"metadata":`) + size[partDesired] + size[partMetaDesired] + tail
 	}
-	out := make([]byte, 0, capacity)
-
-	out = append(out, `{"state":`...)
-	out = appendValue(out, req.state)
-	out = append(out, `,"metadata":`...)
-	out = appendMetaAt(out, req.state, nowStamp)
-	out = append(out, `,"version":`...)
-	out = strconv.AppendInt(out, next.version, 10)
-	out = appendTail(out, ts, req.token)
-	u.Accepted = out[:len(out):len(out)]
-
-	start := len(out)
-	out = append(out, `{"previous":`...)
-	if prev.exists {
-		out = prev.appendSnapshot(out)
-	} else {
-		out = append(out, "null"...)
+	var out []byte
+	if capacity > 0 {
+		out = make([]byte, 0, capacity)
 	}
-	out = append(out, `,"current":`...)
-	out = next.appendSnapshot(out)
-	out = appendTail(out, ts, req.token)
-	u.Documents = out[start:len(out):len(out)]
+
+	if want&PayloadAccepted != 0 {
+		out = append(out, `{"state":`...)
+		out = appendValue(out, req.state)
+		out = append(out, `,"metadata":`...)
+		out = appendMetaAt(out, req.state, nowStamp)
+		out = append(out, `,"version":`...)
+		out = strconv.AppendInt(out, next.version, 10)
+		out = appendTail(out, ts, req.token)
+		u.Accepted = out[:len(out):len(out)]
+	}
+
+	if want&PayloadDocuments != 0 {
+		start := len(out)
+		out = append(out, `{"previous":`...)
+		if prev.exists {
+			out = prev.appendSnapshot(out)
+		} else {
+			out = append(out, "null"...)
+		}
+		out = append(out, `,"current":`...)
+		out = next.appendSnapshot(out)
+		out = appendTail(out, ts, req.token)
+		u.Documents = out[start:len(out):len(out)]
+	}
 
 	if wantDelta {
-		start = len(out)
+		start := len(out)
 		out = append(out, `{"version":`...)
 		out = strconv.AppendInt(out, next.version, 10)
 		out = append(out, `,"timestamp":`...)

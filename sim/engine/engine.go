@@ -131,7 +131,7 @@ func New(sc *scenario.Scenario, opts Options) (*Sim, error) {
 	if err != nil {
 		return nil, err
 	}
-	s.core = core.New(core.Options{Seed: sc.Seed, Ephemeral: true, IndexLag: sc.IndexLag, CA: ca})
+	s.core = core.New(core.Options{Seed: sc.Seed, Ephemeral: true, IndexLag: sc.IndexLag, CA: ca, Heard: heard})
 	if err := s.setup(); err != nil {
 		return nil, err
 	}

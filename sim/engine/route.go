@@ -66,6 +66,14 @@ func (s *Sim) recordEvent(e *core.Event) {
 	s.rec.Job(report.JobEvent{At: e.Time.Sub(Epoch), Kind: kind, Job: e.Job, Thing: e.Thing, Status: e.Status, Detail: e.Detail})
 }
 
+// heard reports whether route could deliver a message on topic to a
+// device: only job topics. The core builds no shadow documents for the
+// others (Options.Heard).
+func heard(topic string) bool {
+	rest, ok := strings.CutPrefix(topic, "$aws/things/")
+	return ok && strings.Contains(rest, "/jobs/")
+}
+
 // route delivers one message. Replies (ClientID set) go to the device that
 // asked; notify-next goes to its thing's device if connected, as the broker
 // delivers only to live sessions. Everything else (shadow documents,

@@ -1,0 +1,50 @@
+package core
+
+import (
+	"slices"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestUnheardShadowDocuments checks Options.Heard: shadow payloads nobody
+// would receive are not published, the shadow changes all the same, and an
+// HTTP update still answers with its accepted document.
+func TestUnheardShadowDocuments(t *testing.T) {
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	update := []byte(`{"state":{"desired":{"fw":"2"},"reported":{"fw":"1"}}}`)
+	for _, tc := range []struct {
+		name  string
+		heard func(string) bool
+		src   Source
+		want  []string // suffixes of the published topics
+	}{
+		{"all heard", nil, FromMQTT, []string{"/update/accepted", "/update/documents", "/update/delta"}},
+		{"only delta heard", func(tp string) bool { return strings.HasSuffix(tp, "/delta") }, FromMQTT, []string{"/update/delta"}},
+		{"none heard", func(string) bool { return false }, FromMQTT, nil},
+		{"none heard over HTTP", func(string) bool { return false }, FromHTTP, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := New(Options{Seed: 1, Heard: tc.heard})
+			c.Ready()
+			accepted, err := c.UpdateThingShadow(now, tc.src, "t1", "", update)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, m := range c.Ready().Messages {
+				got = append(got, strings.TrimPrefix(m.Topic, "$aws/things/t1/shadow"))
+			}
+			if !slices.Equal(got, tc.want) {
+				t.Errorf("published %q; want %q", got, tc.want)
+			}
+			if (accepted != nil) != (tc.src == FromHTTP || tc.heard == nil) {
+				t.Errorf("accepted document %q from %v", accepted, tc.src)
+			}
+			doc, err := c.GetThingShadow(now, FromHTTP, "t1", "", nil)
+			if err != nil || !strings.Contains(string(doc), `"version":1`) || !strings.Contains(string(doc), `"delta":{"fw":"2"}`) {
+				t.Errorf("shadow after the update: %s, %v", doc, err)
+			}
+		})
+	}
+}
