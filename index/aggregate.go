@@ -87,6 +87,7 @@ func (ix *Index) Statistics(n query.Node, fieldName string) (Statistics, error) 
 	if fieldName == "" {
 		fieldName = DefaultAggregationField
 	}
+	ix.settle()
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
 	t, f, err := ix.aggField(fieldName)
@@ -180,6 +181,7 @@ func (ix *Index) Percentiles(n query.Node, fieldName string, percents []float64)
 			return nil, errorf(CodeInvalidRequest, "percent %v is not between 0 and 100", p)
 		}
 	}
+	ix.settle()
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
 	t, f, err := ix.aggField(fieldName)
@@ -234,6 +236,7 @@ func (ix *Index) Buckets(n query.Node, fieldName string, maxBuckets int) (totalC
 	if err != nil {
 		return 0, nil, err
 	}
+	ix.settle()
 	ix.mu.RLock()
 	total := ix.count(n)
 	ix.mu.RUnlock()
@@ -243,6 +246,7 @@ func (ix *Index) Buckets(n query.Node, fieldName string, maxBuckets int) (totalC
 // buckets counts matching things per distinct value and returns the top
 // limit buckets.
 func (ix *Index) buckets(n query.Node, fieldName string, limit int) ([]Bucket, error) {
+	ix.settle()
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
 	t, f, err := ix.aggField(fieldName)

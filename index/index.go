@@ -19,6 +19,9 @@ type Settings struct {
 	// managed nor declared as custom fields, with a type inferred from the
 	// values. AWS refuses them; fleetbench on raw exports needs them.
 	AggregateUndeclared bool
+	// WriteBehind applies Put and Delete on a goroutine of the index's own
+	// (reads still see every earlier write); Close stops it.
+	WriteBehind bool
 }
 
 // DefaultSettings returns AWS's limits.
@@ -43,6 +46,7 @@ type Index struct {
 	// beyond the dictionary that indexes them anyway.
 	nameOrd []uint32
 	live    *roaring.Bitmap
+	wb      *writeBehind // nil: writes apply in the caller
 }
 
 // field holds the postings of one field name.
@@ -72,6 +76,9 @@ func New(cfg Config, s Settings) *Index {
 	for _, f := range cfg.CustomFields {
 		ix.declared[canonicalField(f.Name)] = f.Type
 	}
+	if s.WriteBehind {
+		ix.startWriteBehind()
+	}
 	return ix
 }
 
@@ -80,6 +87,7 @@ func (ix *Index) Config() Config { return ix.cfg }
 
 // Len returns the number of indexed things.
 func (ix *Index) Len() int {
+	ix.settle()
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
 	return int(ix.live.GetCardinality())
@@ -87,6 +95,7 @@ func (ix *Index) Len() int {
 
 // Name returns the thingName of an id.
 func (ix *Index) Name(id uint32) string {
+	ix.settle()
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
 	return ix.nameOf(id)
@@ -106,8 +115,15 @@ func (ix *Index) nameOf(id uint32) string {
 // one posting move. Fields in neither are left alone, so old and new may
 // be just the section that changed (the shadow fields of an update).
 func (ix *Index) Put(id uint32, old, new Flat) {
+	if ix.enqueue(writeOp{id: id, old: old, new: new}) {
+		return
+	}
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
+	ix.putLocked(id, old, new)
+}
+
+func (ix *Index) putLocked(id uint32, old, new Flat) {
 	for int(id) >= len(ix.nameOrd) {
 		ix.nameOrd = append(ix.nameOrd, noID)
 	}
@@ -126,8 +142,15 @@ func (ix *Index) Put(id uint32, old, new Flat) {
 
 // Delete removes a thing; old must be the document indexed under id.
 func (ix *Index) Delete(id uint32, old Flat) {
+	if ix.enqueue(writeOp{id: id, old: old, delete: true}) {
+		return
+	}
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
+	ix.deleteLocked(id, old)
+}
+
+func (ix *Index) deleteLocked(id uint32, old Flat) {
 	ix.diff(id, old, nil)
 	ix.live.Remove(id)
 	if int(id) < len(ix.nameOrd) {
@@ -236,6 +259,7 @@ type Item struct {
 // field across one goroutine per core; the result is what Put(id, nil,
 // flat) for each item would give.
 func (ix *Index) PutNew(items []Item) {
+	ix.settle()
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
 	// Create every field first: the map is shared, the postings not.

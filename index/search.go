@@ -52,6 +52,7 @@ func (ix *Index) Search(n query.Node, maxResults int, nextToken string) (Page, e
 		}
 		after, hasAfter = string(b), true
 	}
+	ix.settle()
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
 	bm := ix.eval(n).bm
@@ -148,6 +149,7 @@ func compareNamed(a, b named) int {
 // Count returns the number of things matching n without materialising the
 // final intersection.
 func (ix *Index) Count(n query.Node) uint64 {
+	ix.settle()
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
 	return ix.count(n)
@@ -155,6 +157,7 @@ func (ix *Index) Count(n query.Node) uint64 {
 
 // Bitmap returns the ids matching n as a new bitmap the caller owns.
 func (ix *Index) Bitmap(n query.Node) *roaring.Bitmap {
+	ix.settle()
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
 	return ix.eval(n).mutable()

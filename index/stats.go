@@ -18,6 +18,7 @@ type FieldStats struct {
 // counts bitmaps (roaring's own size), columns, dictionary strings and map
 // entries; it is meant to show where memory goes, not to the byte.
 func (ix *Index) Stats() []FieldStats {
+	ix.settle()
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
 	var out []FieldStats

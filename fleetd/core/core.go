@@ -162,6 +162,15 @@ type Core struct {
 	identErr   error             // why ident is nil despite a CA
 }
 
+// Close stops what the core's index runs in the background (with
+// Options.Index.WriteBehind); the core stays usable, writing the index
+// synchronously. Call it from the goroutine that drives the core.
+func (c *Core) Close() {
+	if c.idx.ix != nil {
+		c.idx.ix.Close()
+	}
+}
+
 // New returns an empty Core.
 func New(o Options) *Core {
 	o.defaults()

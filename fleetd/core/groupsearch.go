@@ -48,7 +48,9 @@ func (c *Core) searchThingGroups(req SearchIndexRequest) (SearchIndexResponse, e
 	if pageSize < 1 || pageSize > 500 {
 		return SearchIndexResponse{}, awserr.New(awserr.InvalidRequest, "maxResults must be between 1 and 500, got %d", pageSize)
 	}
-	evaluator := index.New(index.Config{ThingIndexingMode: "REGISTRY"}, c.idx.settings)
+	settings := c.idx.settings
+	settings.WriteBehind = false // a throwaway evaluator: nothing to write
+	evaluator := index.New(index.Config{ThingIndexingMode: "REGISTRY"}, settings)
 	n, err := evaluator.Parse(req.QueryString)
 	if err != nil {
 		return SearchIndexResponse{}, indexErr(err)

@@ -303,6 +303,9 @@ func matchStar(pattern, name string) bool {
 // re-evaluates every dynamic group.
 func (c *Core) rebuildIndex(now time.Time) {
 	c.idx.queue = nil
+	if c.idx.ix != nil {
+		c.idx.ix.Close()
+	}
 	if c.idx.cfg.ThingIndexingMode == "OFF" {
 		c.idx.ix = nil
 		return

@@ -9,6 +9,7 @@ import (
 
 	"github.com/fleetlab/fleetlab/fleetd/core"
 	"github.com/fleetlab/fleetlab/fleetd/registry"
+	"github.com/fleetlab/fleetlab/index"
 	"github.com/fleetlab/fleetlab/report"
 	"github.com/fleetlab/fleetlab/sim/scenario"
 	"github.com/fleetlab/fleetlab/sim/wheel"
@@ -131,12 +132,17 @@ func New(sc *scenario.Scenario, opts Options) (*Sim, error) {
 	if err != nil {
 		return nil, err
 	}
-	s.core = core.New(core.Options{Seed: sc.Seed, Ephemeral: true, IndexLag: sc.IndexLag, CA: ca, Heard: heard})
+	// The index moves postings on a second core while the loop goes on.
+	settings := index.DefaultSettings()
+	settings.WriteBehind = true
+	s.core = core.New(core.Options{Seed: sc.Seed, Ephemeral: true, IndexLag: sc.IndexLag, CA: ca, Heard: heard, Index: settings})
 	if err := s.setup(); err != nil {
+		s.core.Close()
 		return nil, err
 	}
 	for _, c := range sc.Cohorts {
 		if c.Count > 0 && c.Provisioning.Method != scenario.Bulk && s.provisioners[c.Provisioning.Method] == nil {
+			s.core.Close()
 			return nil, fmt.Errorf("cohort %s (%s): provisioning method %s is not available yet", c.Name, c.Pos, c.Provisioning.Method)
 		}
 	}
@@ -257,6 +263,7 @@ func (s *Sim) ms(t time.Time) int64 { return t.Sub(Epoch).Milliseconds() }
 
 // Run runs the loop to the scenario's duration and builds the report.
 func (s *Sim) Run() *report.Report {
+	defer s.core.Close()
 	start := time.Now()
 	lastProgress := start
 	lastTick := int64(-1)
