@@ -209,6 +209,18 @@ func (c *Core) Ready() Ready {
 	return r
 }
 
+// Recycle hands back the slices of a Ready the caller is done with, for
+// the core to fill again instead of allocating: a simulation drains after
+// every call. r must not be used afterwards.
+func (c *Core) Recycle(r Ready) {
+	if !c.out.Empty() {
+		return // produced since: keep it
+	}
+	clear(r.Messages)
+	clear(r.Events)
+	c.out.Messages, c.out.Events = r.Messages[:0], r.Events[:0]
+}
+
 // NextDeadline is when Tick must next be called; the zero time when
 // nothing is scheduled.
 func (c *Core) NextDeadline() time.Time {

@@ -48,3 +48,36 @@ func TestUnheardShadowDocuments(t *testing.T) {
 		})
 	}
 }
+
+// TestRecycleLosesNothing checks that handing a Ready back reuses its
+// slices without losing what the core produced in between.
+func TestRecycleLosesNothing(t *testing.T) {
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	c := New(Options{Seed: 1})
+	c.Ready()
+	update := func(thing string) {
+		if _, err := c.UpdateThingShadow(now, FromMQTT, thing, "", []byte(`{"state":{"reported":{"a":1}}}`)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	topics := func(r Ready) (out []string) {
+		for _, m := range r.Messages {
+			out = append(out, m.Topic)
+		}
+		return out
+	}
+	update("t1")
+	first := c.Ready()
+	update("t2") // produced before the first Ready is handed back
+	c.Recycle(first)
+	if got := topics(c.Ready()); len(got) != 2 || !strings.Contains(got[0], "/t2/") {
+		t.Fatalf("after a late Recycle: %q; want t2's two messages", got)
+	}
+	update("t3")
+	second := c.Ready()
+	c.Recycle(second)
+	update("t4")
+	if got := topics(c.Ready()); len(got) != 2 || !strings.Contains(got[0], "/t4/") || !strings.Contains(got[1], "/t4/") {
+		t.Fatalf("after Recycle: %q; want t4's two messages", got)
+	}
+}

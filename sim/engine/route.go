@@ -25,6 +25,7 @@ func (s *Sim) drain() {
 	for i := range rd.Messages {
 		s.route(&rd.Messages[i])
 	}
+	s.core.Recycle(rd)
 }
 
 var jobEventKinds = map[core.EventKind]report.JobEventKind{
