@@ -183,7 +183,7 @@ func New(o Options) *Core {
 	}
 	c.reg = registry.New(registry.Options{Seed: o.Seed, Region: o.Region, Account: o.Account, ThingDeletable: c.thingDeletable})
 	c.idx.init(o)
-	c.jobs = jobs.New(jobs.Options{Region: o.Region, Account: o.Account, MinScheduleLead: o.MinScheduleLead}, coreFleet{c}, coreSink{c})
+	c.jobs = jobs.New(jobs.Options{Region: o.Region, Account: o.Account, Seed: o.Seed, MinScheduleLead: o.MinScheduleLead}, coreFleet{c}, coreSink{c})
 	c.ident, c.identErr = c.newIdentity()
 	if c.ident != nil {
 		c.prov = provision.New(provision.Options{Region: o.Region, Account: o.Account, Identity: c.ident,

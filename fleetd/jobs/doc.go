@@ -23,7 +23,7 @@
 // A job resolves its targets when it starts (at creation, or at its
 // scheduled startTime): thing targets and each group's things
 // (recursively), without duplicates, in a deterministic shuffle (a hash of
-// the job id and the thing name: AWS promises no order, and name order
+// the seed, the job id and the thing name: AWS promises no order, and name order
 // would expose one naming batch first). The rollout walks that list: each release creates a QUEUED execution at the
 // slot the Limiter gives and notifies the device. Things not yet released
 // have no execution and are in no counter; jobProcessDetails counts, per

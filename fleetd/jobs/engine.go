@@ -66,6 +66,9 @@ type Event struct {
 type Options struct {
 	Region  string
 	Account string
+	// Seed varies the order a rollout reaches its targets in (a shuffle
+	// of the fleet, fixed by seed, job id and thing names).
+	Seed uint64
 	// PendingListCap bounds GetPendingJobExecutions and the notify list:
 	// AWS's 10.
 	PendingListCap int

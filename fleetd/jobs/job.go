@@ -124,8 +124,8 @@ func (e *Engine) start(at time.Time, j *job) {
 
 // resolve lists the things a job targets now, each once, in its release
 // order. AWS does not say in which order a rollout reaches its targets;
-// FleetLab shuffles them deterministically (by a hash of the job id and
-// the thing name), so the first things notified are a fair sample of the
+// FleetLab shuffles them deterministically (by a hash of the seed, the
+// job id and the thing name), so the first things notified are a fair sample of the
 // fleet rather than its alphabetical head — which, with names derived from
 // serial numbers or hardware batches, would expose one cohort first and
 // bias every abort decision.
@@ -154,17 +154,23 @@ func (e *Engine) resolve(j *job) []string {
 			add(t)
 		}
 	}
-	return releaseOrder(j.id, out)
+	return releaseOrder(e.opts.Seed, j.id, out)
 }
 
-// releaseOrder returns things ordered by a 64-bit FNV-1a hash of job id
-// and name (ties by name).
-func releaseOrder(jobID string, things []string) []string {
+// releaseOrder returns things ordered by a hash of the seed, job id and
+// name (ties by name): a deterministic shuffle. FNV-1a alone leaves names
+// that differ in their last characters next to each other (its top bits
+// barely move), so the hash goes through a 64-bit finalizer as well.
+func releaseOrder(seed uint64, jobID string, things []string) []string {
 	keys := make([]uint64, len(things))
 	idx := make([]int32, len(things))
-	seed := fnvString(14695981039346656037, jobID)
+	h := uint64(14695981039346656037)
+	for i := range 8 {
+		h = fnvByte(h, byte(seed>>(8*i)))
+	}
+	h = fnvByte(fnvString(h, jobID), '/')
 	for i, t := range things {
-		keys[i] = fnvString(fnvByte(seed, '/'), t)
+		keys[i] = mix64(fnvString(h, t))
 		idx[i] = int32(i)
 	}
 	slices.SortFunc(idx, func(a, b int32) int {
@@ -178,6 +184,16 @@ func releaseOrder(jobID string, things []string) []string {
 		out[k] = things[i]
 	}
 	return out
+}
+
+// mix64 is MurmurHash3's finalizer: every input bit moves every output bit.
+func mix64(h uint64) uint64 {
+	h ^= h >> 33
+	h *= 0xff51afd7ed558ccd
+	h ^= h >> 33
+	h *= 0xc4ceb9fe1a85ec53
+	h ^= h >> 33
+	return h
 }
 
 func fnvString(h uint64, s string) uint64 {
