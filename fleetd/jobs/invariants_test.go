@@ -170,8 +170,10 @@ func randomRun(t *testing.T, seed uint64) string {
 					outcome = Failed
 				}
 				planned = append(planned, action{at: ev.Time.Add(time.Duration(1+rng.IntN(600)) * time.Second), thing: ev.Thing, number: x.number, status: outcome})
-			case EventJobCanceled:
-				canceledAt = ev.Time
+			case EventJobCanceled, EventJobAborted:
+				if canceledAt.IsZero() {
+					canceledAt = ev.Time
+				}
 			}
 		}
 		checkEvents(t, rec.events[seenEvents:], canceledAt)
@@ -254,14 +256,15 @@ func checkJob(t *testing.T, e *Engine, plan rollout.Plan, released map[string]bo
 	}
 }
 
-// checkEvents: nothing is queued or retried after the job was canceled.
+// checkEvents: nothing is queued or retried, and the rate does not rise,
+// after the job was canceled or aborted.
 func checkEvents(t *testing.T, evs []Event, canceledAt time.Time) {
 	t.Helper()
 	if canceledAt.IsZero() {
 		return
 	}
 	for _, ev := range evs {
-		if (ev.Kind == EventExecutionQueued || ev.Kind == EventExecutionRetried) && ev.Time.After(canceledAt) {
+		if (ev.Kind == EventExecutionQueued || ev.Kind == EventExecutionRetried || ev.Kind == EventRolloutStep) && ev.Time.After(canceledAt) {
 			t.Fatalf("%s %s at %s, after the job was canceled at %s", ev.Kind, ev.Thing, ev.Time, canceledAt)
 		}
 	}

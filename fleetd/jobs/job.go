@@ -474,7 +474,7 @@ func (e *Engine) finish(at time.Time, x *execution, s Status) {
 	j := x.job
 	e.setStatus(at, x, s)
 	e.sink.Event(Event{Time: at, Kind: EventExecutionFinished, Job: j.id, Thing: x.thing, Status: s})
-	if s == Succeeded && j.limiterLive {
+	if s == Succeeded && j.limiterLive && j.status == JobInProgress { // a canceled rollout has no rate to raise
 		rate := j.limiter.PerMinute()
 		j.limiter.SetSucceeded(at, j.counts.NumberOfSucceededThings)
 		if j.limiter.PerMinute() != rate {
