@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/fleetlab/fleetlab/fleetd/core"
+	"github.com/fleetlab/fleetlab/fleetd/provision/template"
 	"github.com/fleetlab/fleetlab/fleetd/registry"
 	"github.com/fleetlab/fleetlab/index"
 	"github.com/fleetlab/fleetlab/report"
@@ -75,7 +76,8 @@ type Sim struct {
 	claimCertID  string // the fleet's claim certificate, when a cohort provisions by claim
 	jobs         []jobInfo
 	jobIndex     map[string]uint16
-	truths       map[int]truthAnswer // by timeline index of the query
+	truths       map[int]truthAnswer           // by timeline index of the query
+	templates    map[string]*template.Template // parsed for the truth, by name
 	rec          *report.Recorder
 	rep          *report.Report
 	succeeded    int64

@@ -131,7 +131,7 @@ devices:
 timeline:
   - {at: 4m, query: {name: before, queryString: 'thingGroupNames:Batch'}}
   - {at: 10m, query: {name: online, queryString: 'thingGroupNames:Batch AND attributes.plant:P1 AND connectivity.connected:true'}}
-  # The template sets line; the truth knows cohort attributes only.
+  # The template sets line: the truth knows what the template made.
   - {at: 10m, query: {name: line-7, queryString: 'attributes.line:L7'}}
 expect:
   - {provisioned: 30}
@@ -142,6 +142,7 @@ expect:
   - {query: online, count: 30}
   - {query: online, equalsTruth: true}
   - {query: line-7, count: 30}
+  - {query: line-7, equalsTruth: true}
 `, map[string]string{"b.json": bulkTemplate})
 	rep := run(t, sc)
 	for _, e := range rep.Expectations {
@@ -206,4 +207,45 @@ func pad6(n int) string {
 		n /= 10
 	}
 	return string(b)
+}
+
+// TestTruthKnowsWhatTheTemplateMade: a claim template's thing type,
+// attributes and groups are in the ground truth, under the cohort's own
+// attributes and beside its groups, so equalsTruth holds.
+func TestTruthKnowsWhatTheTemplateMade(t *testing.T) {
+	const typed = `{"Parameters":{"SerialNumber":{"Type":"String"},"AWS::IoT::Certificate::Id":{"Type":"String"}},
+ "Resources":{"thing":{"Type":"AWS::IoT::Thing","Properties":{"ThingName":{"Ref":"SerialNumber"},"ThingTypeName":"Sensor_v3",
+   "AttributePayload":{"serial":{"Ref":"SerialNumber"},"hw":"template"},"ThingGroups":["Tmpl"]}},
+  "certificate":{"Type":"AWS::IoT::Certificate","Properties":{"CertificateId":{"Ref":"AWS::IoT::Certificate::Id"},"Status":"ACTIVE"}}}}`
+	sc := parseWith(t, `
+name: truth-template
+duration: 1h
+indexing: {thingIndexingMode: REGISTRY}
+thingTypes: [{thingTypeName: Sensor_v3}]
+thingGroups: [{thingGroupName: Tmpl}, {thingGroupName: Cohort}]
+provisioningTemplates: [{templateName: T, templateBody: {file: t.json}}]
+devices:
+  - name: clm
+    count: 10
+    groups: [Cohort]
+    attributes: {hw: A}
+    provisioning: {method: claim, template: T, over: 1m, parameters: {SerialNumber: "${device.id}"}}
+timeline:
+  - {at: 30m, query: {name: type, queryString: 'thingTypeName:Sensor_v3'}}
+  - {at: 30m, query: {name: serial, queryString: 'attributes.serial:clm*'}}
+  - {at: 30m, query: {name: groups, queryString: 'thingGroupNames:Tmpl AND thingGroupNames:Cohort AND attributes.hw:A'}}
+expect:
+  - {query: type, count: 10}
+  - {query: type, equalsTruth: true}
+  - {query: serial, count: 10}
+  - {query: serial, equalsTruth: true}
+  - {query: groups, count: 10}
+  - {query: groups, equalsTruth: true}
+`, map[string]string{"t.json": typed})
+	rep := run(t, sc)
+	for _, e := range rep.Expectations {
+		if !e.Passed {
+			t.Errorf("%s: %s", e.Expect, e.Detail)
+		}
+	}
 }

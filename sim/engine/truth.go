@@ -2,9 +2,12 @@ package engine
 
 import (
 	"fmt"
+	"maps"
 	"slices"
+	"strings"
 
 	"github.com/fleetlab/fleetlab/fleetd/core"
+	"github.com/fleetlab/fleetlab/fleetd/provision/template"
 	"github.com/fleetlab/fleetlab/index"
 	"github.com/fleetlab/fleetlab/index/query"
 	"github.com/fleetlab/fleetlab/report"
@@ -51,6 +54,9 @@ func (s *Sim) truth(n query.Node) truthAnswer {
 func (s *Sim) document(d uint32) index.Document {
 	c := s.cohort(d)
 	doc := index.Document{ThingName: s.fleet.names[d], ThingTypeName: c.ThingType, ThingGroupNames: c.Groups, Attributes: s.attributes(d)}
+	if c.Provisioning.Method != scenario.Registry {
+		s.applyTemplateThing(d, &doc)
+	}
 	doc.ShadowObject = s.paths.object(s.fleet.shadow[d])
 	if s.fleet.has(d, flagEverConnected) {
 		conn := &index.Connectivity{Connected: s.fleet.has(d, flagConnected), Timestamp: Epoch.UnixMilli() + s.fleet.connMs[d]}
@@ -114,4 +120,79 @@ func differences(index, truth []string, limit int) []string {
 		}
 	}
 	return out
+}
+
+// applyTemplateThing puts into a template-provisioned device's document
+// what its template made of the thing: the type, the attributes under the
+// cohort's (merged after the registration), the groups besides the
+// cohort's. The template is evaluated with the parameters the device
+// sent; one that needs what only the provisioning knew (the certificate
+// id) leaves the cohort's view.
+func (s *Sim) applyTemplateThing(d uint32, doc *index.Document) {
+	c := s.cohort(d)
+	t := s.templateOf(c.Provisioning.Template)
+	if t == nil {
+		return
+	}
+	// The certificate id is the provisioning's secret: a stand-in lets the
+	// certificate resource evaluate, and a thing built from it is left out.
+	const unknownCert = "fleetlab-truth-unknown-certificate"
+	params := map[string]string{"AWS::Region": "us-east-1", "AWS::AccountId": "123456789012", "AWS::IoT::Certificate::Id": unknownCert}
+	for k, v := range s.deviceSpec(d).Parameters {
+		if c.Provisioning.Method == scenario.JITP {
+			k = "AWS::IoT::Certificate::" + k // the parameters are the certificate's subject
+		}
+		params[k] = fmt.Sprint(v)
+	}
+	res, err := t.Evaluate(params)
+	if err != nil || res.Thing == nil || dependsOn(res.Thing, unknownCert) {
+		return
+	}
+	doc.ThingTypeName = res.Thing.ThingTypeName
+	if len(res.Thing.Attributes) > 0 {
+		attrs := maps.Clone(res.Thing.Attributes)
+		maps.Copy(attrs, doc.Attributes)
+		doc.Attributes = attrs
+	}
+	if len(res.Thing.ThingGroups) > 0 {
+		groups := slices.Clone(res.Thing.ThingGroups)
+		for _, g := range doc.ThingGroupNames {
+			if !slices.Contains(groups, g) {
+				groups = append(groups, g)
+			}
+		}
+		doc.ThingGroupNames = groups
+	}
+}
+
+// dependsOn reports whether an evaluated thing carries the value v.
+func dependsOn(th *template.Thing, v string) bool {
+	if strings.Contains(th.ThingTypeName, v) || slices.ContainsFunc(th.ThingGroups, func(g string) bool { return strings.Contains(g, v) }) {
+		return true
+	}
+	for _, a := range th.Attributes {
+		if strings.Contains(a, v) {
+			return true
+		}
+	}
+	return false
+}
+
+// templateOf returns the parsed provisioning template of that name, nil
+// when there is none (parsed once).
+func (s *Sim) templateOf(name string) *template.Template {
+	if t, ok := s.templates[name]; ok {
+		return t
+	}
+	var parsed *template.Template
+	for _, tp := range s.sc.Templates {
+		if tp.Name == name {
+			parsed, _ = template.Parse(tp.Body)
+		}
+	}
+	if s.templates == nil {
+		s.templates = map[string]*template.Template{}
+	}
+	s.templates[name] = parsed
+	return parsed
 }
