@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/HdrHistogram/hdrhistogram-go"
@@ -206,7 +207,11 @@ func merge(shards []*Report) (*Report, error) {
 			m.Count += q.Count
 			m.Truth += q.Truth
 			m.SameThings = m.SameThings && q.SameThings
-			m.Differences = append(m.Differences, q.Differences...)[:min(10, len(m.Differences)+len(q.Differences))]
+			// Each shard lists its first ten by name; the first ten of
+			// the whole are among them.
+			m.Differences = append(m.Differences, q.Differences...)
+			slices.SortStableFunc(m.Differences, func(a, b string) int { return strings.Compare(a[1:], b[1:]) })
+			m.Differences = m.Differences[:min(10, len(m.Differences))]
 			if m.Error == "" {
 				m.Error = q.Error
 			}

@@ -37,7 +37,7 @@ func (l *Live) Update(p Progress) {
 	if l == nil {
 		return
 	}
-	fmt.Fprintf(l.w, "\r\x1b[K%s / %s simulated  %d/%d devices  %d succeeded  %d failed  %.2fM events/s",
+	fmt.Fprintf(l.w, "\r\x1b[K%s / %s simulated  %d/%d devices  %d succeeded  %d failed, rejected or timed out  %.2fM events/s",
 		clock(p.Simulated), clock(p.Duration), p.Provisioned, p.Devices, p.Succeeded, p.Failed, p.EventsPerS/1e6)
 }
 

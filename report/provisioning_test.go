@@ -2,6 +2,7 @@ package report
 
 import (
 	"bytes"
+	"slices"
 	"strings"
 	"testing"
 
@@ -118,5 +119,23 @@ func TestMergeProvisioning(t *testing.T) {
 	}
 	if !strings.Contains(md.String(), "| batch | t-1 | Completed | 5 | 2 | 0:01:00 | 0:01:01 |") || !strings.Contains(md.String(), "6 of 10 devices provisioned; 4 claim registrations refused") {
 		t.Errorf("markdown:\n%s", md.String())
+	}
+}
+
+// TestMergeQueryDifferences: the merged differences are the first ten of
+// the whole run by thing name, whatever shard they came from.
+func TestMergeQueryDifferences(t *testing.T) {
+	a, b := provisioningReport(), provisioningReport()
+	a.Shard, b.Shard = "0/2", "1/2"
+	a.FleetDevices, b.FleetDevices = 20, 20
+	a.Queries = map[string]Query{"q": {Count: 8, Truth: 2, Differences: []string{"+d-01", "+d-03", "+d-05", "+d-07", "+d-09", "+d-11"}}}
+	b.Queries = map[string]Query{"q": {Count: 1, Truth: 7, Differences: []string{"-d-00", "-d-02", "-d-04", "-d-06", "-d-08", "-d-10"}}}
+	m, err := Merge([]*Report{a, b})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"-d-00", "+d-01", "-d-02", "+d-03", "-d-04", "+d-05", "-d-06", "+d-07", "-d-08", "+d-09"}
+	if got := m.Queries["q"].Differences; !slices.Equal(got, want) {
+		t.Errorf("merged differences %q; want %q", got, want)
 	}
 }

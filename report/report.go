@@ -28,7 +28,7 @@ type Report struct {
 // Job is a job as DescribeJob shows it at the end of the run.
 type Job struct {
 	Status            string            `json:"status"`
-	ReasonCode        string            `json:"reasonCode,omitempty"`
+	ReasonCode        string            `json:"reasonCode"` // "" when none: the key is part of the contract
 	Comment           string            `json:"comment,omitempty"`
 	Error             string            `json:"error,omitempty"` // CreateJob refused the job
 	CreatedAt         *float64          `json:"createdAt"`
