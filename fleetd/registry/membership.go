@@ -137,12 +137,15 @@ func (r *Registry) groupNames(t *thing) []string {
 
 // ThingView is the registry part of a thing's fleet-index document.
 type ThingView struct {
-	Name             string
-	ID               uint32 // dense id
-	ThingID          string // the AWS thingId
-	ThingTypeName    string
-	Attributes       map[string]string // a copy; never nil
-	GroupNames       []string          // as GroupNames
+	Name          string
+	ID            uint32 // dense id
+	ThingID       string // the AWS thingId
+	ThingTypeName string
+	// Attributes is the registry's own map, shared: read it, never write
+	// it (the registry replaces a thing's map on every change, so a view
+	// keeps the attributes it was taken with). Nil when there are none.
+	Attributes       map[string]string
+	GroupNames       []string // as GroupNames
 	BillingGroupName string
 	Version          int64
 }
@@ -158,7 +161,7 @@ func (r *Registry) View(name string) (ThingView, bool) {
 		ID:               t.dense,
 		ThingID:          t.id.String(),
 		ThingTypeName:    t.typeName,
-		Attributes:       copyAttrs(t.attrs),
+		Attributes:       t.attrs, // never modified in place: shared
 		GroupNames:       r.groupNames(t),
 		BillingGroupName: t.billing,
 		Version:          t.version,
