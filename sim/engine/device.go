@@ -4,7 +4,9 @@ import (
 	"encoding/json"
 	"errors"
 	"math/rand/v2"
+	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/fleetlab/fleetlab/fleetd/core"
 	"github.com/fleetlab/fleetlab/sim/scenario"
@@ -104,38 +106,116 @@ func (s *Sim) online(d uint32) {
 }
 
 // reportState samples st and sends it as the device's shadow update; the
-// truth follows when the core accepts it.
+// truth follows when the core accepts it. Values are sampled in the
+// scenario's field order and written straight into the payload, keys
+// sorted, with no map in between; the truth's leaves are slices of the
+// payload.
 func (s *Sim) reportState(d uint32, st scenario.State, r *rand.Rand, job *jobInfo) {
 	vars := s.vars(d, job)
-	var reported, desired map[string]any
-	if len(st.Reported) > 0 {
-		reported = scenario.SampleFields(st.Reported, r, vars)
-	}
-	if len(st.Desired) > 0 {
-		desired = scenario.SampleFields(st.Desired, r, vars)
-	}
-	// A fresh buffer: the core may keep what it is given.
-	s.payload = append(make([]byte, 0, 64+len(s.payload)), `{"state":{`...)
-	if reported != nil {
-		s.payload = appendObject(append(s.payload, `"reported":`...), reported)
-	}
-	if desired != nil {
-		if reported != nil {
-			s.payload = append(s.payload, ',')
+	reported, desired := s.planOf("reported", st.Reported), s.planOf("desired", st.Desired)
+	s.samples = s.samples[:0]
+	for _, p := range [2]*sectionPlan{reported, desired} {
+		if p == nil {
+			continue
 		}
-		s.payload = appendObject(append(s.payload, `"desired":`...), desired)
+		for _, f := range p.fields {
+			v, ok := f.Value.Sample(r, vars)
+			s.samples = append(s.samples, sample{v, ok})
+		}
 	}
-	s.payload = append(s.payload, "}}"...)
-	payload := s.payload
-	var err error
-	_, err = s.core.UpdateThingShadow(s.now(), core.FromMQTT, s.fleet.names[d], "", payload)
+	// A fresh buffer: the core may keep what it is given, and the leaves
+	// point into it.
+	payload := append(make([]byte, 0, 64+len(s.payload)), `{"state":{`...)
+	s.leaves = s.leaves[:0]
+	samples := s.samples
+	for i, p := range [2]*sectionPlan{reported, desired} {
+		if p == nil {
+			continue
+		}
+		if i == 1 && reported != nil {
+			payload = append(payload, ',')
+		}
+		payload = append(payload, p.head...)
+		first := true
+		for _, fi := range p.sorted {
+			sm := samples[fi]
+			if !sm.ok {
+				continue
+			}
+			if !first {
+				payload = append(payload, ',')
+			}
+			first = false
+			payload = append(payload, p.keys[fi]...)
+			switch v := sm.v.(type) {
+			case nil:
+				payload = append(payload, "null"...)
+				s.leaves = append(s.leaves, leaf{path: p.paths[fi], id: p.ids[fi]})
+			case map[string]any:
+				payload = appendObject(payload, v)
+				if len(v) > 0 {
+					s.leaves = s.paths.flattenUpdate(s.leaves, p.paths[fi], v)
+				}
+			default:
+				at := len(payload)
+				payload = appendJSON(payload, v)
+				s.leaves = append(s.leaves, leaf{path: p.paths[fi], id: p.ids[fi], json: payload[at:len(payload):len(payload)]})
+			}
+		}
+		payload = append(payload, '}')
+		samples = samples[len(p.fields):]
+	}
+	payload = append(payload, "}}"...)
+	s.payload = payload
+	_, err := s.core.UpdateThingShadow(s.now(), core.FromMQTT, s.fleet.names[d], "", payload)
 	s.drain()
 	if err != nil {
 		return // rejected: the device's state did not change
 	}
-	s.leaves = s.paths.flattenUpdate(s.leaves[:0], "reported", reported)
-	s.leaves = s.paths.flattenUpdate(s.leaves, "desired", desired)
 	s.fleet.shadow[d], s.scratch = s.paths.merge(s.fleet.shadow[d], s.leaves, s.scratch)
+}
+
+// sample is one sampled field value; ok false leaves the field out.
+type sample struct {
+	v  any
+	ok bool
+}
+
+// sectionPlan is a State section prepared for reportState: its fields in
+// scenario order (the order they draw randomness in), the order of their
+// names (the payload's), and each field's JSON key and interned leaf path.
+type sectionPlan struct {
+	head   string // "reported":{
+	fields []scenario.Field
+	sorted []int
+	keys   []string // "name":
+	paths  []string
+	ids    []uint32
+}
+
+// planOf returns the plan of a section (nil when it has no fields),
+// built once per distinct field list.
+func (s *Sim) planOf(section string, fields []scenario.Field) *sectionPlan {
+	if len(fields) == 0 {
+		return nil
+	}
+	if p, ok := s.plans[&fields[0]]; ok {
+		return p
+	}
+	p := &sectionPlan{head: string(appendJSON(nil, section)) + ":{", fields: fields}
+	for i, f := range fields {
+		p.sorted = append(p.sorted, i)
+		p.keys = append(p.keys, string(appendJSON(nil, f.Name))+":")
+		path := section + pathSep + f.Name
+		p.paths = append(p.paths, path)
+		p.ids = append(p.ids, s.paths.id(path))
+	}
+	slices.SortStableFunc(p.sorted, func(a, b int) int { return strings.Compare(fields[a].Name, fields[b].Name) })
+	if s.plans == nil {
+		s.plans = map[*scenario.Field]*sectionPlan{}
+	}
+	s.plans[&fields[0]] = p
+	return p
 }
 
 func (s *Sim) scheduleChurn(d uint32) {

@@ -85,10 +85,12 @@ type Sim struct {
 
 	rules *ruleMatcher // jobs.rules selectors; nil until first used
 
-	paths   *pathTable // leaf paths of the true shadows
-	leaves  []leaf     // reused by reportState
-	scratch []byte     // reused by reportState
-	payload []byte     // reused by reportState
+	paths   *pathTable                       // leaf paths of the true shadows
+	leaves  []leaf                           // reused by reportState
+	samples []sample                         // reused by reportState
+	plans   map[*scenario.Field]*sectionPlan // reportState's, by the section's first field
+	scratch []byte                           // reused by reportState
+	payload []byte                           // reused by reportState
 }
 
 // Run simulates sc and returns its report, expectations evaluated. The
