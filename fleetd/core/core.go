@@ -156,10 +156,12 @@ type Core struct {
 	// thing, so the re-indexing their membership causes does not recurse.
 	evaluating bool
 	flatBuf    index.FlatBuilder // reused by shadowFlat
-	jobs       *jobs.Engine
-	ident      *identity.Store   // nil without Options.CA
-	prov       *provision.Engine // nil without Options.CA
-	identErr   error             // why ident is nil despite a CA
+	// shadowScratch is UpdateThingShadow's working memory, reused.
+	shadowScratch shadow.Scratch
+	jobs          *jobs.Engine
+	ident         *identity.Store   // nil without Options.CA
+	prov          *provision.Engine // nil without Options.CA
+	identErr      error             // why ident is nil despite a CA
 }
 
 // Close stops what the core's index runs in the background (with

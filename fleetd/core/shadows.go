@@ -86,7 +86,7 @@ func (c *Core) UpdateThingShadow(now time.Time, src Source, thing, name string, 
 	if !c.heard(deltaTopic) {
 		want &^= shadow.PayloadDelta
 	}
-	u, err := shadow.ApplyUpdateFor(*slot, payload, now, c.opts.Shadow, want)
+	u, err := shadow.ApplyUpdateFor(*slot, payload, now, c.opts.Shadow, want, &c.shadowScratch)
 	if err != nil {
 		return nil, c.rejectShadow(now, src, topic+"/update", payload, err)
 	}

@@ -56,8 +56,21 @@ func (a *arena) node(k kind) *node {
 	}
 	a.nodes = a.nodes[:len(a.nodes)+1]
 	n := &a.nodes[len(a.nodes)-1]
-	n.kind = k
+	*n = node{kind: k} // a reused arena holds old nodes
 	return n
+}
+
+// reset empties the arena for another update, keeping its first chunks
+// when they hold nodes and fields at least (an earlier chunk, replaced when
+// full, is left to whatever still points into it).
+func (a *arena) reset(nodes, fields int) {
+	if cap(a.nodes) < nodes {
+		a.nodes = make([]node, 0, nodes)
+	}
+	if cap(a.fields) < fields {
+		a.fields = make([]field, 0, fields)
+	}
+	a.nodes, a.fields = a.nodes[:0], a.fields[:0]
 }
 
 // makeFields returns an empty slice with capacity n that no other caller

@@ -168,6 +168,7 @@ func TestPropertyAgainstOracle(t *testing.T) {
 		r := rand.New(rand.NewPCG(seed, 7))
 		var d Doc
 		var o oracle
+		var scratch Scratch // reused across the history, as the core does
 		opts := DefaultOptions()
 		opts.DeltaOnReportedOnly = seed%2 == 1
 		for step := range 30 {
@@ -199,7 +200,7 @@ func TestPropertyAgainstOracle(t *testing.T) {
 				t.Fatalf("seed %d step %d: ApplyUpdate(%s) = %v", seed, step, payload, err)
 			}
 			checkUpdate(t, "property", d, u)
-			checkPayloadSubset(t, d, payload, now, opts, Payloads(r.IntN(int(AllPayloads)+1)), u)
+			checkPayloadSubset(t, d, payload, now, opts, Payloads(r.IntN(int(AllPayloads)+1)), u, &scratch)
 			o.exists = true
 			o.version++
 			for _, sec := range []struct {
@@ -300,11 +301,12 @@ func randEncode(r *rand.Rand, v any, b []byte) []byte {
 	return append(b, out...)
 }
 
-// checkPayloadSubset holds ApplyUpdateFor to ApplyUpdate: the same
-// document, the wanted payloads byte for byte, the others nil.
-func checkPayloadSubset(t *testing.T, prev Doc, payload []byte, now time.Time, opts Options, want Payloads, full Update) {
+// checkPayloadSubset holds ApplyUpdateFor, with a reused Scratch, to
+// ApplyUpdate: the same document, the wanted payloads byte for byte, the
+// others nil.
+func checkPayloadSubset(t *testing.T, prev Doc, payload []byte, now time.Time, opts Options, want Payloads, full Update, sc *Scratch) {
 	t.Helper()
-	u, err := ApplyUpdateFor(prev, payload, now, opts, want)
+	u, err := ApplyUpdateFor(prev, payload, now, opts, want, sc)
 	if err != nil {
 		t.Fatalf("ApplyUpdateFor(%s, %b) = %v", payload, want, err)
 	}

@@ -87,13 +87,21 @@ const (
 // is created. The error is an *awserr.Error; the caller publishes
 // RejectedPayload(err, ClientToken(payload), now).
 func ApplyUpdate(prev Doc, payload []byte, now time.Time, o Options) (Update, error) {
-	return ApplyUpdateFor(prev, payload, now, o, AllPayloads)
+	return ApplyUpdateFor(prev, payload, now, o, AllPayloads, nil)
+}
+
+// Scratch is working memory ApplyUpdateFor reuses from one call to the
+// next instead of allocating it: the parsed request and the merge. An
+// Update's Touched reads it, so an Update is good until the next call with
+// the same Scratch. Not for concurrent use.
+type Scratch struct {
+	a arena
 }
 
 // ApplyUpdateFor is ApplyUpdate encoding only the payloads in want (the
 // others stay nil): a document nobody is subscribed to is not worth
-// building. The new document is the same either way.
-func ApplyUpdateFor(prev Doc, payload []byte, now time.Time, o Options, want Payloads) (Update, error) {
+// building. The new document is the same either way. sc may be nil.
+func ApplyUpdateFor(prev Doc, payload []byte, now time.Time, o Options, want Payloads, sc *Scratch) (Update, error) {
 	o = o.withDefaults()
 	if o.MaxPayloadBytes > 0 && len(payload) > o.MaxPayloadBytes {
 		return Update{}, tooLarge()
@@ -101,9 +109,11 @@ func ApplyUpdateFor(prev Doc, payload []byte, now time.Time, o Options, want Pay
 	if !utf8.Valid(payload) {
 		return Update{}, badEncoding()
 	}
-	var a arena
+	if sc == nil {
+		sc = &Scratch{}
+	}
+	a := &sc.a
 	est := estimateNodes(payload)
-	a.nodes = make([]node, 0, est)
 	extra := 0
 	if prev.desired != nil {
 		extra += len(prev.desired.fields)
@@ -111,8 +121,8 @@ func ApplyUpdateFor(prev Doc, payload []byte, now time.Time, o Options, want Pay
 	if prev.reported != nil {
 		extra += len(prev.reported.fields)
 	}
-	a.fields = make([]field, 0, est+extra)
-	req, err := parseUpdate(string(payload), &a, o.MaxDepth)
+	a.reset(est, est+extra)
+	req, err := parseUpdate(string(payload), a, o.MaxDepth)
 	if err != nil {
 		return Update{}, err
 	}
@@ -122,7 +132,7 @@ func ApplyUpdateFor(prev Doc, payload []byte, now time.Time, o Options, want Pay
 
 	ts := now.Unix()
 	next := Doc{version: prev.version + 1, exists: true, desired: prev.desired, reported: prev.reported}
-	m := merger{a: &a}
+	m := merger{a: a}
 	var u Update
 	if req.desired != nil {
 		next.desired, u.ChangedDesired = m.section(prev.desired, req.desired, ts)
