@@ -16,6 +16,7 @@ type writeBehind struct {
 	queued  uint64    // ops ever queued
 	applied uint64    // ops ever applied
 	closed  bool
+	flush   bool          // a reader waits: apply what is queued now
 	done    chan struct{} // closed when the goroutine has stopped
 }
 
@@ -29,6 +30,11 @@ type writeOp struct {
 // faster than the applier waits for it.
 const maxQueuedWrites = 1 << 14
 
+// wakeBatch is how many writes wait before the applier is woken: waking
+// it costs a few microseconds, as much as several writes, so it works in
+// batches (a reader wakes it at once for what is queued).
+const wakeBatch = 512
+
 func (ix *Index) startWriteBehind() {
 	wb := &writeBehind{done: make(chan struct{})}
 	wb.changed.L = &wb.mu
@@ -41,9 +47,10 @@ func (ix *Index) applyWrites(wb *writeBehind) {
 	defer close(wb.done)
 	wb.mu.Lock()
 	for {
-		for len(wb.queue) == 0 && !wb.closed {
+		for (len(wb.queue) < wakeBatch && !wb.flush && !wb.closed) || (len(wb.queue) == 0 && !wb.closed) {
 			wb.changed.Wait()
 		}
+		wb.flush = false
 		if len(wb.queue) == 0 {
 			wb.mu.Unlock()
 			return
@@ -87,7 +94,7 @@ func (ix *Index) enqueue(op writeOp) bool {
 	}
 	wb.queue = append(wb.queue, op)
 	wb.queued++
-	if len(wb.queue) == 1 {
+	if len(wb.queue) == wakeBatch {
 		wb.changed.Broadcast()
 	}
 	return true
@@ -102,6 +109,10 @@ func (ix *Index) settle() {
 	wb.mu.Lock()
 	defer wb.mu.Unlock()
 	target := wb.queued
+	if wb.applied < target {
+		wb.flush = true // do not wait for a full batch
+		wb.changed.Broadcast()
+	}
 	for wb.applied < target {
 		wb.changed.Wait()
 	}
