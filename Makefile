@@ -6,8 +6,9 @@ BIN       := bin
 # Size of benchmark fleets; `make bench FLEETLAB_BENCH_THINGS=10000000`.
 # Passed to the benchmarks only: tests keep their small default scale.
 FLEETLAB_BENCH_THINGS ?= 1000000
-# Packages with concurrent readers and writers: tested with -race.
-RACE_PKGS := ./index/... ./fleetd/core ./fleetd/store ./fleetd/node ./fleetd/mqttgw
+# Packages with concurrent readers and writers (the simulator writes its
+# index behind): tested with -race.
+RACE_PKGS := ./index/... ./fleetd/core ./fleetd/store ./fleetd/node ./fleetd/mqttgw ./sim/engine
 
 .PHONY: all build test vet race deps bench run run-index fmt lint fuzz clean
 
