@@ -31,7 +31,7 @@ type Authorizer struct {
 	// sorted by name.
 	PolicyNames []string
 
-	principal   string // certificate ARN
+	principal   string // certificate id: its key in the attachment maps
 	certificate *policy.Certificate
 	clients     map[string]*clientAuth
 	stale       bool
@@ -63,15 +63,14 @@ func (s *Store) Authorize(certID string) (*Authorizer, error) {
 	if cert.status != StatusActive {
 		return nil, awserr.New(awserr.Unauthorized, "Certificate %s is %s; only ACTIVE certificates may connect.", id, cert.status)
 	}
-	principal := s.CertificateArn(id)
 	parsed, err := cert.parsed()
 	if err != nil {
 		return nil, err
 	}
-	a := &Authorizer{CertificateID: id, principal: principal, clients: map[string]*clientAuth{},
+	a := &Authorizer{CertificateID: cert.id, principal: cert.id, clients: map[string]*clientAuth{},
 		certificate: &policy.Certificate{ID: id, Subject: policy.SubjectAttributes(parsed.Subject),
 			Issuer: policy.SubjectAttributes(parsed.Issuer)}}
-	a.Policies, a.PolicyNames = s.compilePolicies(s.targetPolicies[principal])
+	a.Policies, a.PolicyNames = s.compilePolicies(s.targetPolicies[cert.id])
 	s.auth[id] = a
 	return a, nil
 }
@@ -204,12 +203,12 @@ func (s *Store) invalidateCertificate(id string) {
 	}
 }
 
-// invalidateTarget drops what an attachment change of target affects: one
-// certificate, or, for a thing group, everything (the store does not know
-// group membership).
+// invalidateTarget drops what an attachment change of a target key
+// affects: one certificate, or, for a thing group, everything (the store
+// does not know group membership).
 func (s *Store) invalidateTarget(target string) {
-	if id, ok := strings.CutPrefix(target, s.arnPrefix()+"cert/"); ok {
-		s.invalidateCertificate(id)
+	if isCertKey(target) {
+		s.invalidateCertificate(target)
 	} else if strings.Contains(target, ":thinggroup/") {
 		s.InvalidateAll()
 	}

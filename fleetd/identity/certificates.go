@@ -437,12 +437,11 @@ func (s *Store) DeleteCertificate(req DeleteCertificateRequest, now time.Time) e
 		return awserr.New(awserr.CertificateState,
 			"Certificate %s is ACTIVE; set it INACTIVE with UpdateCertificate before deleting it.", cert.id)
 	}
-	arn := s.CertificateArn(cert.id)
-	if things := s.principalThings[arn]; len(things) > 0 {
+	if things := s.principalThings[cert.id]; len(things) > 0 {
 		return awserr.New(awserr.DeleteConflict, "Certificate %s is attached to %d thing(s), e.g. %s; detach it first.",
 			cert.id, len(things), things[0])
 	}
-	if pols := s.targetPolicies[arn]; len(pols) > 0 && !req.ForceDelete {
+	if pols := s.targetPolicies[cert.id]; len(pols) > 0 && !req.ForceDelete {
 		return awserr.New(awserr.DeleteConflict,
 			"Certificate %s has %d attached policies, e.g. %s; detach them or use forceDelete.", cert.id, len(pols), pols[0])
 	}
@@ -453,12 +452,11 @@ func (s *Store) DeleteCertificate(req DeleteCertificateRequest, now time.Time) e
 // deleteCertificate removes a certificate with its policy and thing
 // attachments and its claim.
 func (s *Store) deleteCertificate(cert *certificate) {
-	arn := s.CertificateArn(cert.id)
-	for _, p := range append([]string(nil), s.targetPolicies[arn]...) {
-		s.detach(p, arn)
+	for _, p := range append([]string(nil), s.targetPolicies[cert.id]...) {
+		s.detach(p, cert.id)
 	}
-	for _, t := range append([]string(nil), s.principalThings[arn]...) {
-		s.detachThingPrincipal(t, arn)
+	for _, t := range append([]string(nil), s.principalThings[cert.id]...) {
+		s.detachThingPrincipal(t, cert.id)
 	}
 	if cl := s.claims[cert.id]; cl != nil {
 		s.dropClaim(cl)

@@ -76,9 +76,11 @@
 // # Invariants
 //
 //   - Certificate ids are lowercase hex; requests may use upper case.
-//     Principals and policy targets are stored canonical: certificate and
+//     Principals and policy targets are canonical: certificate and
 //     thing group ARNs spelled with this store's region and account;
-//     Cognito identity ids ("region:uuid") as given, taken on trust.
+//     Cognito identity ids ("region:uuid") as given, taken on trust. In
+//     memory a certificate target is keyed by its id and its ARN is built
+//     when an answer or a record needs it.
 //   - At most MaxPoliciesPerTarget policies per target, MaxPolicyVersions
 //     versions per policy, MaxCAsPerSubject CAs per subject. Policy
 //     version ids increase and are never reused.

@@ -160,7 +160,7 @@ func (s *Store) recordValue(key string) (any, bool) {
 		return rec, true
 	case strings.HasPrefix(key, targetPoliciesPrefix):
 		target := key[len(targetPoliciesPrefix):]
-		policies := s.targetPolicies[target]
+		policies := s.targetPolicies[s.targetKey(target)]
 		if len(policies) == 0 {
 			return nil, false
 		}
@@ -171,7 +171,7 @@ func (s *Store) recordValue(key string) (any, bool) {
 		if ta == nil {
 			return nil, false
 		}
-		return thingPrincipalsRecord{Thing: thing, Principals: ta.principals, Exclusive: ta.exclusive}, true
+		return thingPrincipalsRecord{Thing: thing, Principals: s.targetArns(ta.principals), Exclusive: s.targetArns(ta.exclusive)}, true
 	case strings.HasPrefix(key, claimPrefix):
 		cl := s.claims[key[len(claimPrefix):]]
 		if cl == nil {
@@ -195,7 +195,7 @@ func (s *Store) Keys() []string {
 		keys = append(keys, policyKey(n))
 	}
 	for t := range s.targetPolicies {
-		keys = append(keys, targetPoliciesKey(t))
+		keys = append(keys, targetPoliciesKey(s.targetArn(t)))
 	}
 	for t := range s.thingPrincipals {
 		keys = append(keys, thingPrincipalsKey(t))
@@ -276,7 +276,7 @@ func (s *Store) Restore(key string, value []byte) error {
 		if len(r.Policies) == 0 || !slices.IsSorted(r.Policies) {
 			return bad(errors.New("policies empty or not sorted"))
 		}
-		s.targetPolicies[r.Target] = r.Policies
+		s.targetPolicies[s.targetKey(r.Target)] = r.Policies
 	case strings.HasPrefix(key, policyPrefix):
 		var r policyRecord
 		if err := dec.Decode(&r); err != nil {
@@ -309,7 +309,7 @@ func (s *Store) Restore(key string, value []byte) error {
 		if len(r.Principals) == 0 || !slices.IsSorted(r.Principals) || !slices.IsSorted(r.Exclusive) {
 			return bad(errors.New("principals empty or not sorted"))
 		}
-		s.thingPrincipals[r.Thing] = &thingAttachments{principals: r.Principals, exclusive: r.Exclusive}
+		s.thingPrincipals[r.Thing] = &thingAttachments{principals: s.targetKeys(r.Principals), exclusive: s.targetKeys(r.Exclusive)}
 	case strings.HasPrefix(key, claimPrefix):
 		var r claimRecord
 		if err := dec.Decode(&r); err != nil {
@@ -323,6 +323,27 @@ func (s *Store) Restore(key string, value []byte) error {
 		return bad(errors.New("unknown record key"))
 	}
 	return nil
+}
+
+// targetKeys returns the keys of canonical targets, in order.
+func (s *Store) targetKeys(canonical []string) []string {
+	if canonical == nil {
+		return nil
+	}
+	out := make([]string, len(canonical))
+	for i, t := range canonical {
+		out[i] = s.targetKey(t)
+	}
+	return out
+}
+
+// ownKey returns a certificate key as the certificate's own id string
+// when it exists, else key.
+func (s *Store) ownKey(key string) string {
+	if c := s.certs[key]; c != nil && isCertKey(key) {
+		return c.id
+	}
+	return key
 }
 
 // FinishRestore rebuilds the indexes after the last Restore and checks that
@@ -344,11 +365,27 @@ func (s *Store) FinishRestore() error {
 	slices.SortFunc(s.caOrder, func(a, b *caCertificate) int { return cmpU(a.seq, b.seq) })
 	slices.SortFunc(s.polOrder, func(a, b *policyEntry) int { return cmpU(a.seq, b.seq) })
 
+	// Certificate keys are substrings of the records' ARNs: share the
+	// certificates' own ids instead, so the records can be freed.
+	for target, names := range s.targetPolicies {
+		if key := s.ownKey(target); key != target {
+			delete(s.targetPolicies, target)
+			s.targetPolicies[key] = names
+		}
+	}
+	for _, ta := range s.thingPrincipals {
+		for i, p := range ta.principals {
+			ta.principals[i] = s.ownKey(p)
+		}
+		for i, p := range ta.exclusive {
+			ta.exclusive[i] = s.ownKey(p)
+		}
+	}
 	clear(s.policyTargets)
 	for target, names := range s.targetPolicies {
 		for _, name := range names {
 			if s.policies[name] == nil {
-				errs = append(errs, errorf("record %s: policy %s does not exist", targetPoliciesKey(target), name))
+				errs = append(errs, errorf("record %s: policy %s does not exist", targetPoliciesKey(s.targetArn(target)), name))
 			}
 			s.addPolicyTarget(name, target)
 		}
@@ -360,13 +397,13 @@ func (s *Store) FinishRestore() error {
 		}
 	}
 	for t := range s.targetPolicies {
-		if id, ok := strings.CutPrefix(t, s.arnPrefix()+"cert/"); ok && s.certs[id] == nil {
-			errs = append(errs, errorf("policy target %s: certificate does not exist", t))
+		if isCertKey(t) && s.certs[t] == nil || strings.HasPrefix(t, s.certArnPrefix) {
+			errs = append(errs, errorf("policy target %s: certificate does not exist", s.targetArn(t)))
 		}
 	}
 	for p := range s.principalThings {
-		if id, ok := strings.CutPrefix(p, s.arnPrefix()+"cert/"); ok && s.certs[id] == nil {
-			errs = append(errs, errorf("thing principal %s: certificate does not exist", p))
+		if isCertKey(p) && s.certs[p] == nil || strings.HasPrefix(p, s.certArnPrefix) {
+			errs = append(errs, errorf("thing principal %s: certificate does not exist", s.targetArn(p)))
 		}
 	}
 	clear(s.claimTokens)

@@ -425,20 +425,21 @@ func (s *Store) AttachPolicy(req AttachPolicyRequest, now time.Time) error {
 	if target.kind == targetThingGroup && s.opts.Things.DynamicThingGroup(target.name) {
 		return invalid("Policies cannot be attached to dynamic thing group %s.", target.name)
 	}
-	return s.attach(p.name, target.canonical)
+	return s.attach(p.name, target.key())
 }
 
+// attach attaches a policy to a target key.
 func (s *Store) attach(policyName, target string) error {
 	if slices.Contains(s.targetPolicies[target], policyName) {
 		return nil
 	}
 	if n := len(s.targetPolicies[target]); n >= MaxPoliciesPerTarget {
 		return awserr.New(awserr.LimitExceeded, "%s already has %d policies attached; the limit is %d.",
-			target, n, MaxPoliciesPerTarget)
+			s.targetArn(target), n, MaxPoliciesPerTarget)
 	}
 	s.targetPolicies[target], _ = insertSorted(s.targetPolicies[target], policyName)
 	s.addPolicyTarget(policyName, target)
-	s.dirty(targetPoliciesKey(target))
+	s.dirty(targetPoliciesKey(s.targetArn(target)))
 	s.invalidateTarget(target)
 	return nil
 }
@@ -464,10 +465,11 @@ func (s *Store) DetachPolicy(req DetachPolicyRequest, now time.Time) error {
 	if err != nil {
 		return err
 	}
-	s.detach(req.PolicyName, target.canonical)
+	s.detach(req.PolicyName, target.key())
 	return nil
 }
 
+// detach detaches a policy from a target key.
 func (s *Store) detach(policyName, target string) {
 	list, removed := removeSorted(s.targetPolicies[target], policyName)
 	if !removed {
@@ -475,7 +477,7 @@ func (s *Store) detach(policyName, target string) {
 	}
 	setOrDelete(s.targetPolicies, target, list)
 	s.removePolicyTarget(policyName, target)
-	s.dirty(targetPoliciesKey(target))
+	s.dirty(targetPoliciesKey(s.targetArn(target)))
 	s.invalidateTarget(target)
 }
 
@@ -512,14 +514,14 @@ func (s *Store) ListAttachedPolicies(req ListAttachedPoliciesRequest) (ListPolic
 	if err != nil {
 		return ListPoliciesResponse{}, err
 	}
-	names := slices.Clone(s.targetPolicies[target.canonical])
+	names := slices.Clone(s.targetPolicies[target.key()])
 	if req.Recursive {
 		var groups []string
 		switch target.kind {
 		case targetThingGroup:
 			groups, _ = s.opts.Things.ThingGroup(target.name)
 		case targetCertificate:
-			groups = s.groupsOfPrincipal(target.canonical)
+			groups = s.groupsOfPrincipal(target.key())
 		}
 		for _, g := range groups {
 			names = append(names, s.targetPolicies[s.ThingGroupArn(g)]...)

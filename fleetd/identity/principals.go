@@ -27,7 +27,15 @@ const (
 type target struct {
 	kind      targetKind
 	canonical string // certificate and thing group ARNs as this store spells them; Cognito ids as given
-	name      string // certificate id or thing group name
+	name      string // certificate id (the stored certificate's own string when it exists) or thing group name
+}
+
+// key is the target's key in the attachment maps (Store.targetKey).
+func (t target) key() string {
+	if t.kind == targetCertificate {
+		return t.name
+	}
+	return t.canonical
 }
 
 // resolveTarget parses a certificate ARN, a thing group ARN (allowGroup) or
@@ -63,8 +71,12 @@ func (s *Store) resolve(field, v string, mustExist, allowGroup bool) (target, er
 			return target{}, err
 		}
 		id := normalizeCertificateID(name)
-		if mustExist && (foreign || s.certs[id] == nil) {
+		cert := s.certs[id]
+		if mustExist && (foreign || cert == nil) {
 			return target{}, notFound(kindCertificate, v)
+		}
+		if cert != nil {
+			id = cert.id // not a substring of the request: attachments keep it
 		}
 		return target{kind: targetCertificate, canonical: s.CertificateArn(id), name: id}, nil
 	case resource == "thinggroup" && allowGroup:
@@ -78,7 +90,8 @@ func (s *Store) resolve(field, v string, mustExist, allowGroup bool) (target, er
 	return target{}, invalid("%s %s names neither a certificate nor a thing group.", field, v)
 }
 
-// thingAttachments are the principals attached to one thing.
+// thingAttachments are the principals attached to one thing, as target
+// keys in the byte-wise order of their canonical forms (cmpTargetKeys).
 type thingAttachments struct {
 	principals []string // sorted
 	exclusive  []string // sorted subset attached as EXCLUSIVE_THING
@@ -113,7 +126,8 @@ func (s *Store) AttachThingPrincipal(req AttachThingPrincipalRequest, now time.T
 		return err
 	}
 	exclusive := req.ThingPrincipalType == ExclusiveThing
-	for _, other := range s.principalThings[p.canonical] {
+	key := p.key()
+	for _, other := range s.principalThings[key] {
 		if other == req.ThingName {
 			continue
 		}
@@ -121,7 +135,7 @@ func (s *Store) AttachThingPrincipal(req AttachThingPrincipalRequest, now time.T
 			return invalid("Principal %s is attached to thing %s; it cannot be attached exclusively to %s.",
 				req.Principal, other, req.ThingName)
 		}
-		if slices.Contains(s.thingPrincipals[other].exclusive, p.canonical) {
+		if slices.Contains(s.thingPrincipals[other].exclusive, key) {
 			return invalid("Principal %s is attached exclusively to thing %s.", req.Principal, other)
 		}
 	}
@@ -131,16 +145,16 @@ func (s *Store) AttachThingPrincipal(req AttachThingPrincipalRequest, now time.T
 		s.thingPrincipals[req.ThingName] = ta
 	}
 	var changed bool
-	ta.principals, changed = insertSorted(ta.principals, p.canonical)
+	ta.principals, changed = insertSortedFunc(ta.principals, key, s.cmpTargetKeys)
 	var typeChanged bool
 	if exclusive {
-		ta.exclusive, typeChanged = insertSorted(ta.exclusive, p.canonical)
+		ta.exclusive, typeChanged = insertSortedFunc(ta.exclusive, key, s.cmpTargetKeys)
 	} else {
-		ta.exclusive, typeChanged = removeSorted(ta.exclusive, p.canonical)
+		ta.exclusive, typeChanged = removeSortedFunc(ta.exclusive, key, s.cmpTargetKeys)
 	}
 	if changed {
-		s.principalThings[p.canonical], _ = insertSorted(s.principalThings[p.canonical], req.ThingName)
-		s.invalidateTarget(p.canonical)
+		s.principalThings[key], _ = insertSorted(s.principalThings[key], req.ThingName)
+		s.invalidateTarget(key)
 	}
 	if changed || typeChanged {
 		s.dirty(thingPrincipalsKey(req.ThingName))
@@ -172,20 +186,21 @@ func (s *Store) DetachThingPrincipal(req DetachThingPrincipalRequest, now time.T
 	if err != nil {
 		return err
 	}
-	s.detachThingPrincipal(req.ThingName, p.canonical)
+	s.detachThingPrincipal(req.ThingName, p.key())
 	return nil
 }
 
+// detachThingPrincipal detaches the principal of a target key.
 func (s *Store) detachThingPrincipal(thing, principal string) {
 	ta := s.thingPrincipals[thing]
 	if ta == nil {
 		return
 	}
 	var removed bool
-	if ta.principals, removed = removeSorted(ta.principals, principal); !removed {
+	if ta.principals, removed = removeSortedFunc(ta.principals, principal, s.cmpTargetKeys); !removed {
 		return
 	}
-	ta.exclusive, _ = removeSorted(ta.exclusive, principal)
+	ta.exclusive, _ = removeSortedFunc(ta.exclusive, principal, s.cmpTargetKeys)
 	if len(ta.principals) == 0 {
 		delete(s.thingPrincipals, thing)
 	}
@@ -255,9 +270,21 @@ func (s *Store) ListPrincipalThings(req ListPrincipalThingsRequest) (ListPrincip
 // core refuses DeleteThing while there are any.
 func (s *Store) ThingPrincipals(thing string) []string {
 	if ta := s.thingPrincipals[thing]; ta != nil {
-		return slices.Clone(ta.principals)
+		return s.targetArns(ta.principals)
 	}
 	return nil
+}
+
+// targetArns returns the canonical forms of target keys, in order.
+func (s *Store) targetArns(keys []string) []string {
+	if keys == nil {
+		return nil
+	}
+	out := make([]string, len(keys))
+	for i, k := range keys {
+		out[i] = s.targetArn(k)
+	}
+	return out
 }
 
 // CheckThingDeletable is the core's DeleteThing guard: InvalidRequest
@@ -280,7 +307,8 @@ func (s *Store) ThingGroupDeleted(group string) {
 }
 
 // groupsOfPrincipal returns the static thing groups (with ancestors) of
-// every thing attached to a principal, sorted and deduplicated.
+// every thing attached to a principal (a target key), sorted and
+// deduplicated.
 func (s *Store) groupsOfPrincipal(principal string) []string {
 	var groups []string
 	for _, t := range s.principalThings[principal] {
@@ -329,9 +357,11 @@ func (s *Store) ListThingPrincipalsV2(req ListThingPrincipalsV2Request) (ListThi
 		return ListThingPrincipalsV2Response{}, notFound(kindThing, req.ThingName)
 	}
 	var list []string
-	for _, p := range s.ThingPrincipals(req.ThingName) {
-		if req.ThingPrincipalType == "" || s.principalType(req.ThingName, p) == req.ThingPrincipalType {
-			list = append(list, p)
+	if ta := s.thingPrincipals[req.ThingName]; ta != nil {
+		for _, key := range ta.principals {
+			if req.ThingPrincipalType == "" || s.principalType(req.ThingName, key) == req.ThingPrincipalType {
+				list = append(list, s.targetArn(key))
+			}
 		}
 	}
 	page, next, err := pageNames("thing-principals-v2/"+req.ThingName+"/"+req.ThingPrincipalType, list, req.NextToken,
@@ -341,7 +371,7 @@ func (s *Store) ListThingPrincipalsV2(req ListThingPrincipalsV2Request) (ListThi
 	}
 	out := ListThingPrincipalsV2Response{ThingPrincipalObjects: []ThingPrincipalObject{}, NextToken: next}
 	for _, p := range page {
-		out.ThingPrincipalObjects = append(out.ThingPrincipalObjects, ThingPrincipalObject{Principal: p, ThingPrincipalType: s.principalType(req.ThingName, p)})
+		out.ThingPrincipalObjects = append(out.ThingPrincipalObjects, ThingPrincipalObject{Principal: p, ThingPrincipalType: s.principalType(req.ThingName, s.targetKey(p))})
 	}
 	return out, nil
 }
@@ -383,9 +413,10 @@ func (s *Store) ListPrincipalThingsV2(req ListPrincipalThingsV2Request) (ListPri
 	if err != nil {
 		return ListPrincipalThingsV2Response{}, err
 	}
+	key := p.key()
 	var list []string
-	for _, t := range s.principalThings[p.canonical] {
-		if req.ThingPrincipalType == "" || s.principalType(t, p.canonical) == req.ThingPrincipalType {
+	for _, t := range s.principalThings[key] {
+		if req.ThingPrincipalType == "" || s.principalType(t, key) == req.ThingPrincipalType {
 			list = append(list, t)
 		}
 	}
@@ -396,15 +427,15 @@ func (s *Store) ListPrincipalThingsV2(req ListPrincipalThingsV2Request) (ListPri
 	}
 	out := ListPrincipalThingsV2Response{PrincipalThingObjects: []PrincipalThingObject{}, NextToken: next}
 	for _, t := range page {
-		out.PrincipalThingObjects = append(out.PrincipalThingObjects, PrincipalThingObject{ThingName: t, ThingPrincipalType: s.principalType(t, p.canonical)})
+		out.PrincipalThingObjects = append(out.PrincipalThingObjects, PrincipalThingObject{ThingName: t, ThingPrincipalType: s.principalType(t, key)})
 	}
 	return out, nil
 }
 
-// principalType is how a principal is attached to a thing.
+// principalType is how a principal (a target key) is attached to a thing.
 func (s *Store) principalType(thing, principal string) string {
 	if ta := s.thingPrincipals[thing]; ta != nil {
-		if _, ok := slices.BinarySearch(ta.exclusive, principal); ok {
+		if _, ok := slices.BinarySearchFunc(ta.exclusive, principal, s.cmpTargetKeys); ok {
 			return ExclusiveThing
 		}
 	}

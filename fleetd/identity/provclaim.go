@@ -43,7 +43,7 @@ func (s *Store) IssueProvisioningClaim(now time.Time, template string) (Provisio
 		}
 	}
 	c := s.addCertificate(issued.Cert, string(issued.PEM), "", StatusActive, ModeDefault, now)
-	if err := s.attach(name, s.CertificateArn(c.id)); err != nil {
+	if err := s.attach(name, c.id); err != nil {
 		return ProvisioningClaim{}, errorf("CreateProvisioningClaim: %w", err)
 	}
 	return ProvisioningClaim{CertificateId: c.id, CertificatePem: c.pem, KeyPair: keys, Expiration: registry.Timestamp{Time: expires}}, nil

@@ -1,6 +1,7 @@
 package identity
 
 import (
+	"cmp"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -8,6 +9,7 @@ import (
 	"io"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/fleetlab/fleetlab/fleetd/registry"
@@ -98,16 +100,21 @@ type Store struct {
 	policies  map[string]*policyEntry
 	polOrder  []*policyEntry
 
-	// targetPolicies: target (canonical principal or thing group ARN) →
-	// its sorted policies, at most MaxPoliciesPerTarget: what is persisted.
-	// policyTargets is its inverse, a set per policy, so that attaching
-	// one policy to a million certificates costs O(1) each.
+	// Attachments are keyed by target key (targetKey): a certificate's id,
+	// shared with its record, rather than its ARN, which is built only
+	// when an answer or a record needs it.
+	//
+	// targetPolicies: target → its sorted policies, at most
+	// MaxPoliciesPerTarget: what is persisted. policyTargets is its
+	// inverse, a set per policy, so that attaching one policy to a million
+	// certificates costs O(1) each.
 	policyTargets  map[string]map[string]struct{}
 	targetPolicies map[string][]string
 	// thingPrincipals: thing → its attachments; principalThings: principal
 	// → sorted thing names.
 	thingPrincipals map[string]*thingAttachments
 	principalThings map[string][]string
+	certArnPrefix   string // "arn:aws:iot:<region>:<account>:cert/"
 
 	claims      map[string]*claim // by certificate id
 	claimTokens map[string]string // token → certificate id
@@ -143,7 +150,7 @@ func New(opts Options) (*Store, error) {
 	if opts.Account == "" {
 		opts.Account = DefaultAccount
 	}
-	return &Store{
+	s := &Store{
 		opts:            opts,
 		certs:           map[string]*certificate{},
 		cas:             map[string]*caCertificate{},
@@ -157,7 +164,9 @@ func New(opts Options) (*Store, error) {
 		changes:         map[string]struct{}{},
 		deactivated:     map[string]struct{}{},
 		auth:            map[string]*Authorizer{},
-	}, nil
+	}
+	s.certArnPrefix = s.arnPrefix() + "cert/"
+	return s, nil
 }
 
 // ARNs.
@@ -167,7 +176,64 @@ func (s *Store) arnPrefix() string {
 }
 
 // CertificateArn returns the ARN of a certificate id.
-func (s *Store) CertificateArn(id string) string { return s.arnPrefix() + "cert/" + id }
+func (s *Store) CertificateArn(id string) string { return s.certArnPrefix + id }
+
+// Target keys. A certificate target is keyed by its id, any other target
+// (thing group ARN, Cognito identity id) by its canonical form. Ids are
+// hex and so never contain ':', which the others always do: the keys of
+// different targets never collide.
+
+func isCertKey(key string) bool { return !strings.Contains(key, ":") }
+
+// targetArn returns the canonical form of a target key, as answers and
+// records spell it.
+func (s *Store) targetArn(key string) string {
+	if isCertKey(key) {
+		return s.CertificateArn(key)
+	}
+	return key
+}
+
+// targetKey returns the key of a canonical target.
+func (s *Store) targetKey(canonical string) string {
+	if id, ok := strings.CutPrefix(canonical, s.certArnPrefix); ok && isCertKey(id) {
+		return id
+	}
+	return canonical
+}
+
+// cmpTargetKeys orders target keys as their canonical forms sort
+// byte-wise, without building them.
+func (s *Store) cmpTargetKeys(a, b string) int {
+	var pa, pb string
+	if isCertKey(a) {
+		pa = s.certArnPrefix
+	}
+	if isCertKey(b) {
+		pb = s.certArnPrefix
+	}
+	return compareConcat(pa, a, pb, b)
+}
+
+// compareConcat compares a1+a2 with b1+b2 byte-wise.
+func compareConcat(a1, a2, b1, b2 string) int {
+	for {
+		if a1 == "" {
+			a1, a2 = a2, ""
+		}
+		if b1 == "" {
+			b1, b2 = b2, ""
+		}
+		if a1 == "" || b1 == "" {
+			return cmp.Compare(len(a1), len(b1))
+		}
+		n := min(len(a1), len(b1))
+		if c := strings.Compare(a1[:n], b1[:n]); c != 0 {
+			return c
+		}
+		a1, b1 = a1[n:], b1[n:]
+	}
+}
 
 // CACertificateArn returns the ARN of a CA certificate id.
 func (s *Store) CACertificateArn(id string) string { return s.arnPrefix() + "cacert/" + id }
@@ -248,6 +314,24 @@ func insertSorted(list []string, v string) ([]string, bool) {
 	return slices.Insert(list, i, v), true
 }
 
+// insertSortedFunc and removeSortedFunc are insertSorted and removeSorted
+// for a slice sorted by cmp.
+func insertSortedFunc(list []string, v string, cmp func(a, b string) int) ([]string, bool) {
+	i, found := slices.BinarySearchFunc(list, v, cmp)
+	if found {
+		return list, false
+	}
+	return slices.Insert(list, i, v), true
+}
+
+func removeSortedFunc(list []string, v string, cmp func(a, b string) int) ([]string, bool) {
+	i, found := slices.BinarySearchFunc(list, v, cmp)
+	if !found {
+		return list, false
+	}
+	return slices.Delete(list, i, i+1), true
+}
+
 // removeSorted removes v from a sorted slice; it reports whether it was
 // there.
 func removeSorted(list []string, v string) ([]string, bool) {
@@ -260,12 +344,12 @@ func removeSorted(list []string, v string) ([]string, bool) {
 
 func errorf(format string, args ...any) error { return fmt.Errorf("identity: "+format, args...) }
 
-// sortedTargets returns a policy's targets in byte-wise order.
+// sortedTargets returns a policy's targets, canonical, in byte-wise order.
 func (s *Store) sortedTargets(policyName string) []string {
 	set := s.policyTargets[policyName]
 	out := make([]string, 0, len(set))
 	for t := range set {
-		out = append(out, t)
+		out = append(out, s.targetArn(t))
 	}
 	slices.Sort(out)
 	return out
