@@ -6,6 +6,7 @@ import (
 	"crypto/x509/pkix"
 	"encoding/base64"
 	"io"
+	"slices"
 	"time"
 
 	"github.com/fleetlab/fleetlab/fleetd/awserr"
@@ -91,6 +92,7 @@ func newToken(rand io.Reader) (string, error) {
 
 func (s *Store) addClaim(cl *claim) {
 	s.claims[cl.certID] = cl
+	s.claimsPeak = max(s.claimsPeak, len(s.claims))
 	s.claimTokens[cl.token] = cl.certID
 	heap.Push(&s.deadlines, deadline{at: cl.expires, certID: cl.certID})
 	s.dirty(claimKey(cl.certID))
@@ -104,6 +106,29 @@ func (s *Store) dropClaim(cl *claim) {
 	delete(s.claims, cl.certID)
 	delete(s.claimTokens, cl.token)
 	s.dirty(claimKey(cl.certID))
+	s.shrinkClaims()
+}
+
+// minShrink is the size under which claim maps and the deadline heap are
+// not worth shrinking.
+const minShrink = 1024
+
+// shrinkClaims copies the claim maps into new ones once they hold a
+// quarter of their peak: a Go map never gives back the room it grew to,
+// and a fleet provisioning within the token's hour would otherwise keep
+// that hour's maps for good. Each copy follows at least three times as
+// many drops, so it costs O(1) a drop.
+func (s *Store) shrinkClaims() {
+	if s.claimsPeak < minShrink || len(s.claims) > s.claimsPeak/4 {
+		return
+	}
+	claims := make(map[string]*claim, len(s.claims))
+	tokens := make(map[string]string, len(s.claims))
+	for id, cl := range s.claims {
+		claims[id] = cl
+		tokens[cl.token] = id
+	}
+	s.claims, s.claimTokens, s.claimsPeak = claims, tokens, len(claims)
 }
 
 // live reports whether a deadline still belongs to a pending claim.
@@ -123,6 +148,9 @@ func (h *deadlineHeap) Pop() any {
 	old := *h
 	d := old[len(old)-1]
 	*h = old[:len(old)-1]
+	if cap(old) >= minShrink && len(*h) < cap(old)/4 {
+		*h = slices.Clone(*h) // give back the room of a past peak
+	}
 	return d
 }
 

@@ -1,6 +1,7 @@
 package identity
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -101,4 +102,38 @@ func TestClaimExpiry(t *testing.T) {
 	}
 	_, err := e.s.ConsumeOwnershipToken(at, provisioned.CertificateOwnershipToken)
 	checkErr(t, "token after expiry cleanup", err, InvalidOwnershipToken, "not valid")
+}
+
+// TestClaimMapsShrink expires a peak of claims and checks the claim maps
+// and the deadline heap were remade at their new size, holding the claims
+// still pending.
+func TestClaimMapsShrink(t *testing.T) {
+	e := newEnv(t)
+	add := func(i int, at time.Time) string {
+		token := fmt.Sprintf("token-%d", i)
+		e.s.addClaim(&claim{certID: fmt.Sprintf("%064x", i), token: token, expires: at.Add(OwnershipTokenLifetime)})
+		return token
+	}
+	for i := range 3 * minShrink {
+		add(i, e.now)
+	}
+	var late []string
+	for i := range 10 {
+		late = append(late, add(3*minShrink+i, e.now.Add(time.Minute)))
+	}
+	e.s.Tick(e.now.Add(OwnershipTokenLifetime))
+	if e.s.claimsPeak >= minShrink || cap(e.s.deadlines) >= minShrink {
+		t.Errorf("after expiry: claims peak %d, deadline capacity %d; want both < %d", e.s.claimsPeak, cap(e.s.deadlines), minShrink)
+	}
+	if _, err := e.s.CheckOwnershipToken(e.now, "token-0"); err == nil || !strings.Contains(err.Error(), "not valid") {
+		t.Errorf("expired token: %v; want not valid", err)
+	}
+	for i, tok := range late {
+		if id, err := e.s.CheckOwnershipToken(e.now, tok); err != nil || id != fmt.Sprintf("%064x", 3*minShrink+i) {
+			t.Errorf("pending token %s = %s, %v", tok, id, err)
+		}
+	}
+	if at, ok := e.s.NextDeadline(); !ok || !at.Equal(e.now.Add(time.Minute+OwnershipTokenLifetime)) {
+		t.Errorf("NextDeadline = %v, %t", at, ok)
+	}
 }

@@ -408,13 +408,18 @@ func (s *Store) FinishRestore() error {
 	}
 	clear(s.claimTokens)
 	s.deadlines = s.deadlines[:0]
+	claims := make(map[string]*claim, len(s.claims))
 	for id, cl := range s.claims {
-		if s.certs[id] == nil {
+		if cert := s.certs[id]; cert == nil {
 			errs = append(errs, errorf("record %s: certificate does not exist", claimKey(id)))
+		} else {
+			cl.certID = cert.id // one copy of the id, not one per record
 		}
-		s.claimTokens[cl.token] = id
-		s.deadlines = append(s.deadlines, deadline{at: cl.expires, certID: id})
+		claims[cl.certID] = cl
+		s.claimTokens[cl.token] = cl.certID
+		s.deadlines = append(s.deadlines, deadline{at: cl.expires, certID: cl.certID})
 	}
+	s.claims, s.claimsPeak = claims, len(claims)
 	heap.Init(&s.deadlines)
 	clear(s.changes)
 	clear(s.deactivated)

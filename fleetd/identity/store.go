@@ -118,6 +118,7 @@ type Store struct {
 
 	claims      map[string]*claim // by certificate id
 	claimTokens map[string]string // token → certificate id
+	claimsPeak  int               // most claims since the maps were last made (shrinkClaims)
 	deadlines   deadlineHeap      // claim expiries, a min-heap; stale entries skipped
 
 	registrationCode string
