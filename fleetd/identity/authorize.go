@@ -60,8 +60,8 @@ func (s *Store) Authorize(certID string) (*Authorizer, error) {
 	if cert == nil {
 		return nil, awserr.New(awserr.Unauthorized, "Certificate %s is not registered.", certID)
 	}
-	if cert.status != StatusActive {
-		return nil, awserr.New(awserr.Unauthorized, "Certificate %s is %s; only ACTIVE certificates may connect.", id, cert.status)
+	if cert.statusName() != StatusActive {
+		return nil, awserr.New(awserr.Unauthorized, "Certificate %s is %s; only ACTIVE certificates may connect.", id, cert.statusName())
 	}
 	parsed, err := cert.parsed()
 	if err != nil {

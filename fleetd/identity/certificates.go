@@ -1,8 +1,11 @@
 package identity
 
 import (
+	"crypto/sha256"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"encoding/hex"
+	"slices"
 	"time"
 
 	"github.com/fleetlab/fleetlab/fleetd/awserr"
@@ -26,20 +29,43 @@ const (
 var certificateStatuses = []string{StatusActive, StatusInactive, StatusRevoked, StatusPendingTransfer,
 	StatusRegisterInactive, StatusPendingActivation}
 
-// certificate is a device certificate known to the account.
+var certificateModes = []string{ModeDefault, ModeSNIOnly}
+
+// certificate is a device certificate known to the account. A fleet holds
+// millions, so it is kept small (128 bytes): what is derivable or one of a
+// few values is stored compactly and spelled out by answers and records.
 type certificate struct {
 	id  string
 	pem string // the certificate; parsed on demand (parsed), since a
 	// parsed x509.Certificate costs ~2.4 KB and a fleet holds millions
 	caID    string // registered CA that signed it; "" for fleetd's CA or none
-	status  string
-	mode    string
-	created time.Time
+	created instant
 	// modified, version and generationID change with every status change.
-	modified     time.Time
-	version      int
-	generationID string
+	modified     instant
+	generationID [sha256.Size]byte // hex in answers and records
 	seq          uint64
+	version      int32
+	status       uint8 // index in certificateStatuses
+	mode         uint8 // index in certificateModes
+}
+
+func (c *certificate) statusName() string { return certificateStatuses[c.status] }
+func (c *certificate) modeName() string   { return certificateModes[c.mode] }
+func (c *certificate) generation() string { return hex.EncodeToString(c.generationID[:]) }
+
+// indexOf returns the index of v in names, a short list.
+func indexOf(names []string, v string) (uint8, bool) {
+	i := slices.Index(names, v)
+	return uint8(i), i >= 0
+}
+
+// mustIndex is indexOf for the store's own constants.
+func mustIndex(names []string, v string) uint8 {
+	i, ok := indexOf(names, v)
+	if !ok {
+		panic("identity: unknown certificate status or mode " + v)
+	}
+	return i
 }
 
 func certSeq(c *certificate) uint64 { return c.seq }
@@ -306,10 +332,9 @@ func (s *Store) checkNew(cert *x509.Certificate) error {
 }
 
 func (s *Store) addCertificate(cert *x509.Certificate, pem, caID, status, mode string, now time.Time) *certificate {
-	now = utc(now)
-	c := &certificate{id: pki.CertificateID(cert.Raw), pem: pem, caID: caID, status: status, mode: mode,
-		created: now, modified: now, version: 1, seq: s.nextSeq()}
-	c.generationID = s.nextGenerationID(certKey(c.id))
+	c := &certificate{id: pki.CertificateID(cert.Raw), pem: pem, caID: caID, status: mustIndex(certificateStatuses, status),
+		mode: mustIndex(certificateModes, mode), created: instantOf(now), modified: instantOf(now), version: 1, seq: s.nextSeq()}
+	c.generationID = s.nextGenerationSum(certKey(c.id))
 	s.certs[c.id] = c
 	s.certOrder = insertBySeq(s.certOrder, certSeq, c)
 	s.dirty(certKey(c.id))
@@ -345,10 +370,10 @@ func (s *Store) UpdateCertificate(req UpdateCertificateRequest, now time.Time) e
 	case StatusPendingTransfer, StatusPendingActivation, StatusRegisterInactive:
 		return invalid("The certificate status cannot be set to %s; use ACTIVE, INACTIVE or REVOKED.", req.NewStatus)
 	}
-	if cert.status == req.NewStatus {
+	if cert.statusName() == req.NewStatus {
 		return nil
 	}
-	switch cert.status {
+	switch cert.statusName() {
 	case StatusRevoked:
 		return awserr.New(awserr.CertificateState, "Certificate %s is REVOKED; a revoked certificate cannot change status.", cert.id)
 	case StatusPendingTransfer:
@@ -366,13 +391,13 @@ func (s *Store) UpdateCertificate(req UpdateCertificateRequest, now time.Time) e
 
 // setStatus changes a certificate's status and everything that follows.
 func (s *Store) setStatus(cert *certificate, status string, now time.Time) {
-	if cert.status == StatusActive {
+	if cert.statusName() == StatusActive {
 		s.deactivated[cert.id] = struct{}{}
 	}
-	cert.status = status
-	cert.modified = utc(now)
+	cert.status = mustIndex(certificateStatuses, status)
+	cert.modified = instantOf(now)
 	cert.version++
-	cert.generationID = s.nextGenerationID(certKey(cert.id))
+	cert.generationID = s.nextGenerationSum(certKey(cert.id))
 	s.dirty(certKey(cert.id))
 	s.invalidateCertificate(cert.id)
 }
@@ -401,9 +426,9 @@ func (s *Store) DescribeCertificate(req DescribeCertificateRequest) (DescribeCer
 	}
 	return DescribeCertificateResponse{CertificateDescription: CertificateDescription{
 		CertificateArn: s.CertificateArn(cert.id), CertificateId: cert.id, CaCertificateId: cert.caID,
-		Status: cert.status, CertificatePem: cert.pem, OwnedBy: s.opts.Account,
-		CreationDate: stamp(cert.created), LastModifiedDate: stamp(cert.modified), CustomerVersion: cert.version,
-		GenerationId: cert.generationID, Validity: validityOf(cert), CertificateMode: cert.mode,
+		Status: cert.statusName(), CertificatePem: cert.pem, OwnedBy: s.opts.Account,
+		CreationDate: stamp(cert.created.time()), LastModifiedDate: stamp(cert.modified.time()), CustomerVersion: int(cert.version),
+		GenerationId: cert.generation(), Validity: validityOf(cert), CertificateMode: cert.modeName(),
 	}}, nil
 }
 
@@ -433,7 +458,7 @@ func (s *Store) DeleteCertificate(req DeleteCertificateRequest, now time.Time) e
 	if err != nil {
 		return err
 	}
-	if cert.status == StatusActive {
+	if cert.statusName() == StatusActive {
 		return awserr.New(awserr.CertificateState,
 			"Certificate %s is ACTIVE; set it INACTIVE with UpdateCertificate before deleting it.", cert.id)
 	}
@@ -461,7 +486,7 @@ func (s *Store) deleteCertificate(cert *certificate) {
 	if cl := s.claims[cert.id]; cl != nil {
 		s.dropClaim(cl)
 	}
-	if cert.status == StatusActive {
+	if cert.statusName() == StatusActive {
 		s.deactivated[cert.id] = struct{}{}
 	}
 	delete(s.certs, cert.id)
@@ -523,8 +548,8 @@ func (s *Store) listCertificates(list string, size *int, marker string, ascendin
 			if caID != "" && cert.caID != caID {
 				return Certificate{}, false
 			}
-			return Certificate{CertificateArn: s.CertificateArn(cert.id), CertificateId: cert.id, Status: cert.status,
-				CertificateMode: cert.mode, CreationDate: stamp(cert.created)}, true
+			return Certificate{CertificateArn: s.CertificateArn(cert.id), CertificateId: cert.id, Status: cert.statusName(),
+				CertificateMode: cert.modeName(), CreationDate: stamp(cert.created.time())}, true
 		})
 	if err != nil {
 		return ListCertificatesResponse{}, err
@@ -545,7 +570,7 @@ func (s *Store) certificate(id string) (*certificate, error) {
 // handshake and JITR ("" when it is not registered).
 func (s *Store) CertificateStatus(id string) string {
 	if c := s.certs[normalizeCertificateID(id)]; c != nil {
-		return c.status
+		return c.statusName()
 	}
 	return ""
 }

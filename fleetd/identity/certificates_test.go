@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/fleetlab/fleetlab/fleetd/awserr"
 	"github.com/fleetlab/fleetlab/fleetd/security/pki"
@@ -391,4 +392,12 @@ func TestListCertificatesByCA(t *testing.T) {
 	}
 	_, err = e.s.ListCertificatesByCA(ListCertificatesByCARequest{CaCertificateId: "1"})
 	checkErr(t, "ListCertificatesByCA bad id", err, awserr.InvalidRequest, "at 'caCertificateId'")
+}
+
+// TestCertificateSize keeps the per-certificate record in the 128-byte
+// size class: a fleet holds millions.
+func TestCertificateSize(t *testing.T) {
+	if n := unsafe.Sizeof(certificate{}); n > 128 {
+		t.Errorf("certificate is %d bytes; want at most 128", n)
+	}
 }

@@ -3,9 +3,11 @@ package identity
 import (
 	"bytes"
 	"container/heap"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -137,8 +139,8 @@ func (s *Store) recordValue(key string) (any, bool) {
 		if c == nil {
 			return nil, false
 		}
-		return certRecord{ID: c.id, PEM: c.pem, CAID: c.caID, Status: c.status, Mode: c.mode, Created: c.created,
-			Modified: c.modified, Version: c.version, GenerationID: c.generationID, Seq: c.seq}, true
+		return certRecord{ID: c.id, PEM: c.pem, CAID: c.caID, Status: c.statusName(), Mode: c.modeName(), Created: c.created.time(),
+			Modified: c.modified.time(), Version: int(c.version), GenerationID: c.generation(), Seq: c.seq}, true
 	case strings.HasPrefix(key, caPrefix):
 		ca := s.cas[key[len(caPrefix):]]
 		if ca == nil {
@@ -245,8 +247,11 @@ func (s *Store) Restore(key string, value []byte) error {
 		if pki.CertificateID(cert.Raw) != r.ID {
 			return bad(errors.New("PEM does not match the certificate id"))
 		}
-		s.certs[r.ID] = &certificate{id: r.ID, pem: r.PEM, caID: r.CAID, status: r.Status, mode: r.Mode,
-			created: utc(r.Created), modified: utc(r.Modified), version: r.Version, generationID: r.GenerationID, seq: r.Seq}
+		c, err := certificateOf(r)
+		if err != nil {
+			return bad(err)
+		}
+		s.certs[r.ID] = c
 	case strings.HasPrefix(key, caPrefix):
 		var r caRecord
 		if err := dec.Decode(&r); err != nil {
@@ -261,6 +266,9 @@ func (s *Store) Restore(key string, value []byte) error {
 		}
 		if pki.CertificateID(cert.Raw) != r.ID {
 			return bad(errors.New("PEM does not match the certificate id"))
+		}
+		if _, ok := indexOf(certificateModes, r.Mode); !ok { // its certificates take it
+			return bad(fmt.Errorf("unknown certificate mode %q", r.Mode))
 		}
 		s.cas[r.ID] = &caCertificate{id: r.ID, pem: r.PEM, cert: cert, status: r.Status, autoReg: r.AutoReg, mode: r.Mode,
 			config: r.Config, tags: r.Tags, created: utc(r.Created), modified: utc(r.Modified), version: r.Version,
@@ -323,6 +331,34 @@ func (s *Store) Restore(key string, value []byte) error {
 		return bad(errors.New("unknown record key"))
 	}
 	return nil
+}
+
+// certificateOf is the certificate of a record whose PEM was checked.
+func certificateOf(r certRecord) (*certificate, error) {
+	status, ok := indexOf(certificateStatuses, r.Status)
+	if !ok {
+		return nil, fmt.Errorf("unknown status %q", r.Status)
+	}
+	mode, ok := indexOf(certificateModes, r.Mode)
+	if !ok {
+		return nil, fmt.Errorf("unknown certificate mode %q", r.Mode)
+	}
+	if r.Version < math.MinInt32 || r.Version > math.MaxInt32 {
+		return nil, fmt.Errorf("customerVersion %d out of range", r.Version)
+	}
+	c := &certificate{id: r.ID, pem: r.PEM, caID: r.CAID, status: status, mode: mode, created: instantOf(r.Created),
+		modified: instantOf(r.Modified), version: int32(r.Version), seq: r.Seq}
+	if len(r.GenerationID) != hex.EncodedLen(len(c.generationID)) || !decodesTo(c.generationID[:], r.GenerationID) {
+		return nil, fmt.Errorf("generationId %q is not %d lowercase hex bytes", r.GenerationID, len(c.generationID))
+	}
+	return c, nil
+}
+
+// decodesTo decodes lowercase hex into dst, exactly as long, and reports
+// whether it could: an id the store wrote, it is re-encoded the same.
+func decodesTo(dst []byte, h string) bool {
+	_, err := hex.Decode(dst, []byte(h))
+	return err == nil && hex.EncodeToString(dst) == h
 }
 
 // targetKeys returns the keys of canonical targets, in order.

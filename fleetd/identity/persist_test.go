@@ -187,10 +187,17 @@ func TestRecordRoundTrip(t *testing.T) {
 
 func TestRestoreCorruption(t *testing.T) {
 	e, _ := richEnv(t)
-	cert, _ := e.s.Record(certKey(e.s.certOrder[0].id))
+	c0 := e.s.certOrder[0]
+	cert, _ := e.s.Record(certKey(c0.id))
+	gen := c0.generation()
 	for _, tc := range []struct {
 		key, value, msg string
 	}{
+		{certKey(c0.id), strings.Replace(string(cert), `"status":"`, `"status":"X`, 1), "unknown status"},
+		{certKey(c0.id), strings.Replace(string(cert), `"certificateMode":"`, `"certificateMode":"X`, 1), "unknown certificate mode"},
+		{certKey(c0.id), strings.Replace(string(cert), gen, gen+"00", 1), "generationId"},
+		{certKey(c0.id), strings.Replace(string(cert), gen, strings.ToUpper(gen), 1), "generationId"},
+		{certKey(c0.id), strings.Replace(string(cert), `"customerVersion":`, `"customerVersion":9999999999`, 1), "out of range"},
 		{"weird/x", "{}", "unknown record key"},
 		{metaKey, `{"format":9}`, "format 9"},
 		{certKey(strings.Repeat("0", 64)), string(cert), "holds"},
