@@ -128,14 +128,7 @@ func Flatten(d *Document, cfg Config) (Flat, error) {
 		}
 	}
 	if cfg.connectivityOn() && d.Connectivity != nil {
-		c := d.Connectivity
-		b.add("connectivity.connected", BoolValue(c.Connected))
-		if c.Timestamp != 0 {
-			b.add("connectivity.timestamp", NumberValue(float64(c.Timestamp)))
-		}
-		if c.DisconnectReason != "" {
-			b.add("connectivity.disconnectReason", StringValue(c.DisconnectReason))
-		}
+		b.connectivity(d.Connectivity)
 	}
 	if cfg.defenderOn() && len(d.DeviceDefender) > 0 {
 		dd, err := decodeObject(d.DeviceDefender)
@@ -230,6 +223,26 @@ type pair struct {
 }
 
 func (b *flatBuilder) add(field string, v Value) { b.pairs = append(b.pairs, pair{field, v}) }
+
+func (b *flatBuilder) connectivity(c *Connectivity) {
+	b.add("connectivity.connected", BoolValue(c.Connected))
+	if c.Timestamp != 0 {
+		b.add("connectivity.timestamp", NumberValue(float64(c.Timestamp)))
+	}
+	if c.DisconnectReason != "" {
+		b.add("connectivity.disconnectReason", StringValue(c.DisconnectReason))
+	}
+}
+
+// Connectivity flattens a thing's connectivity alone, as Flatten would
+// (nothing when cfg does not index it), in the builder's reused memory: a
+// device connecting or dropping is re-indexed with it.
+func (b *FlatBuilder) Connectivity(c *Connectivity, cfg Config) Flat {
+	if cfg.connectivityOn() && c != nil {
+		b.connectivity(c)
+	}
+	return b.Finish()
+}
 
 // shadow flattens one shadow (classic or named) under prefix.
 func (b *flatBuilder) shadow(prefix string, s map[string]any) {

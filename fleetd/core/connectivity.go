@@ -145,14 +145,13 @@ func (c *Core) connectivityChanged(now time.Time, clientID string, before, after
 	}
 	var old index.Flat
 	if before.Version > 0 {
-		old = c.connFlat(before)
+		old = c.connFlat(&c.flatBuf, before)
 	}
-	c.enqueue(now, indexOp{thing: clientID, id: id, old: old, new: c.connFlat(after)})
+	c.enqueue(now, indexOp{thing: clientID, id: id, old: old, new: c.connFlat(&c.flatBuf, after)})
 }
 
-func (c *Core) connFlat(cs *connectivity) index.Flat {
-	f, _ := index.Flatten(&index.Document{Connectivity: cs.indexed()}, c.idx.icfg)
-	return f
+func (c *Core) connFlat(b *index.FlatBuilder, cs *connectivity) index.Flat {
+	return b.Connectivity(cs.indexed(), c.idx.icfg)
 }
 
 // uuid draws a deterministic version-4-shaped UUID from the core's stream.

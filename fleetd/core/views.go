@@ -48,7 +48,7 @@ func (c *Core) fullFlatWith(b *index.FlatBuilder, v *registry.ThingView) index.F
 		}
 	}
 	if cs := c.conns[v.Name]; cs != nil && cs.Version > 0 {
-		f = mergeFlats(f, c.connFlat(cs))
+		f = mergeFlats(f, c.connFlat(b, cs))
 	}
 	return f
 }
