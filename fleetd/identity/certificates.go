@@ -566,6 +566,21 @@ func (s *Store) certificate(id string) (*certificate, error) {
 	return cert, nil
 }
 
+// ParsedCertificate returns a registered certificate, parsed, with its
+// PEM: what provisioning reads of the certificate it provisions (its
+// subject), without building a whole description.
+func (s *Store) ParsedCertificate(id string) (*x509.Certificate, string, error) {
+	c, err := s.certificate(id)
+	if err != nil {
+		return nil, "", err
+	}
+	cert, err := c.parsed()
+	if err != nil {
+		return nil, "", err
+	}
+	return cert, c.pem, nil
+}
+
 // CertificateStatus returns a certificate's status, for the gateway's TLS
 // handshake and JITR ("" when it is not registered).
 func (s *Store) CertificateStatus(id string) string {

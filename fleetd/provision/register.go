@@ -133,13 +133,11 @@ func (e *Engine) checkThingReferences(th *template.Thing, isNew bool) error {
 
 // certificateOf parses a registered certificate for its subject.
 func (e *Engine) certificateOf(certID string) (*x509.Certificate, string, error) {
-	d, err := e.id.DescribeCertificate(identity.DescribeCertificateRequest{CertificateId: certID})
+	cert, pem, err := e.id.ParsedCertificate(certID)
 	if err != nil {
-		return nil, "", err
-	}
-	pem := d.CertificateDescription.CertificatePem
-	cert, err := pki.ParseCertificatePEM([]byte(pem))
-	if err != nil {
+		if _, ok := awserr.As(err); ok {
+			return nil, "", err
+		}
 		return nil, "", fmt.Errorf("provision: certificate %s: %w", certID, err)
 	}
 	return cert, pem, nil
