@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/fleetlab/fleetlab/index/query"
 	"github.com/fleetlab/fleetlab/report"
 	"github.com/fleetlab/fleetlab/sim/scenario"
 	"github.com/google/go-cmp/cmp"
@@ -246,6 +247,30 @@ expect:
 	for _, e := range rep.Expectations {
 		if !e.Passed {
 			t.Errorf("%s: %s", e.Expect, e.Detail)
+		}
+	}
+}
+
+// TestReadsTemplateFields: the truth evaluates templates only for queries
+// that read what a template sets.
+func TestReadsTemplateFields(t *testing.T) {
+	for _, tc := range []struct {
+		q    string
+		want bool
+	}{
+		{`connectivity.connected:true AND shadow.reported.firmware_version < "2.1.0"`, false},
+		{`attributes.hw_rev:B AND shadow.reported.firmware_version:"2.2.0"`, true},
+		{`registry.thingTypeName:Sensor_v3`, true},
+		{`thingGroupNames:Tmpl`, true},
+		{`NOT shadow.hasDelta:true`, false},
+		{`sensor`, true}, // a bare term reads every field
+	} {
+		n, err := query.Parse(tc.q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := readsTemplateFields(n); got != tc.want {
+			t.Errorf("readsTemplateFields(%s) = %v; want %v", tc.q, got, tc.want)
 		}
 	}
 }

@@ -32,12 +32,13 @@ func (s *Sim) takeTruth(i int) {
 func (s *Sim) truth(n query.Node) truthAnswer {
 	cfg := s.sc.Indexing.Config
 	evaluator := index.New(cfg, index.DefaultSettings()) // Match reads only its configuration
+	templated := readsTemplateFields(n)
 	var names []string
 	for d := range uint32(len(s.fleet.names)) {
 		if !s.fleet.has(d, flagProvisioned) {
 			continue
 		}
-		doc := s.document(d)
+		doc := s.documentOf(d, templated)
 		flat, err := index.Flatten(&doc, cfg)
 		if err != nil {
 			return truthAnswer{err: fmt.Sprintf("flattening %s: %v", s.fleet.names[d], err)}
@@ -51,10 +52,15 @@ func (s *Sim) truth(n query.Node) truthAnswer {
 }
 
 // document is device d's true thing document.
-func (s *Sim) document(d uint32) index.Document {
+func (s *Sim) document(d uint32) index.Document { return s.documentOf(d, true) }
+
+// documentOf is device d's true thing document; without templated, what
+// a provisioning template made of the thing (type, attributes, groups) is
+// left out, for queries that read none of it.
+func (s *Sim) documentOf(d uint32, templated bool) index.Document {
 	c := s.cohort(d)
 	doc := index.Document{ThingName: s.fleet.names[d], ThingTypeName: c.ThingType, ThingGroupNames: c.Groups, Attributes: s.attributes(d)}
-	if c.Provisioning.Method != scenario.Registry {
+	if templated && c.Provisioning.Method != scenario.Registry {
 		s.applyTemplateThing(d, &doc)
 	}
 	doc.ShadowObject = s.paths.object(s.fleet.shadow[d])
@@ -120,6 +126,21 @@ func differences(index, truth []string, limit int) []string {
 		}
 	}
 	return out
+}
+
+// readsTemplateFields reports whether a query reads a field a
+// provisioning template sets: the thing type, attributes, groups (a bare
+// term reads every field).
+func readsTemplateFields(n query.Node) bool {
+	if query.HasBareTerm(n) {
+		return true
+	}
+	for _, f := range query.Fields(n) {
+		if f = index.CanonicalField(f); f == "thingTypeName" || f == "thingGroupNames" || strings.HasPrefix(f, "attributes.") {
+			return true
+		}
+	}
+	return false
 }
 
 // applyTemplateThing puts into a template-provisioned device's document
