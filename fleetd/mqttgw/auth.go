@@ -3,6 +3,7 @@ package mqttgw
 import (
 	"crypto/tls"
 	"crypto/x509"
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -183,6 +184,10 @@ func (h *hook) authenticateTLS(cl *mqtt.Client, pk packets.Packet) bool {
 		return false
 	}
 	certID := pki.CertificateID(cert.Raw)
+	if err := h.withinValidity(cert); err != nil {
+		h.g.log.Info("mqttgw: connect refused", "client", cl.ID, "certificate", certID, "err", err)
+		return false
+	}
 	d, err := h.allowed(certID, cl.ID, policy.ActionConnect, h.g.arn("client", cl.ID))
 	if err != nil {
 		h.firstConnect(cl, cert, certID, err)
@@ -194,6 +199,25 @@ func (h *hook) authenticateTLS(cl *mqtt.Client, pk packets.Packet) bool {
 	}
 	h.certs.set(cl, certID)
 	return true
+}
+
+// withinValidity refuses a certificate outside its validity period at the
+// node's time, as AWS's TLS handshake does: a provisioning claim's
+// certificate lasts five minutes.
+func (h *hook) withinValidity(cert *x509.Certificate) error {
+	n := h.g.node.Load()
+	if n == nil {
+		return errors.New("no node attached")
+	}
+	return n.Do(func(_ *core.Core, now time.Time) error {
+		switch {
+		case now.Before(cert.NotBefore):
+			return fmt.Errorf("certificate not valid before %s", cert.NotBefore.UTC().Format(time.RFC3339))
+		case now.After(cert.NotAfter):
+			return fmt.Errorf("certificate expired at %s", cert.NotAfter.UTC().Format(time.RFC3339))
+		}
+		return nil
+	})
 }
 
 // firstConnect handles a certificate the identity store does not accept:

@@ -7,6 +7,7 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"log/slog"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -41,7 +42,10 @@ type tlsFleet struct {
 // startTLS opens a node with a CA behind a gateway with an mTLS listener,
 // and registers the thing "lamp" with an ACTIVE certificate carrying
 // devicePolicy.
-func startTLS(t testing.TB) *tlsFleet {
+func startTLS(t testing.TB) *tlsFleet { return startTLSClock(t, clock.Real{}) }
+
+// startTLSClock is startTLS with the node on clk.
+func startTLSClock(t testing.TB, clk clock.Clock) *tlsFleet {
 	t.Helper()
 	log := slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn}))
 	ca, err := pki.NewCA(time.Now(), rand.Reader, pki.CAOptions{CommonName: "mqttgw test CA"})
@@ -57,7 +61,7 @@ func startTLS(t testing.TB) *tlsFleet {
 	if err != nil {
 		t.Fatal(err)
 	}
-	n, err := node.Open(node.Options{Dir: t.TempDir(), Clock: clock.Real{}, Deliver: g.Deliver, Logger: log, Core: core.Options{CA: ca}})
+	n, err := node.Open(node.Options{Dir: t.TempDir(), Clock: clk, Deliver: g.Deliver, Logger: log, Core: core.Options{CA: ca}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -312,7 +316,8 @@ func TestPersistentSessionOverMTLS(t *testing.T) {
 // connects and provisions through its template, and may do nothing else.
 func TestProvisioningClaim(t *testing.T) {
 	ctx := testContext(t)
-	f := startTLS(t)
+	clk := &shiftedClock{}
+	f := startTLSClock(t, clk)
 	var claim identity.ProvisioningClaim
 	err := f.n.Do(func(c *core.Core, now time.Time) error {
 		if _, err := core.DoProvision(c, now, (*provision.Engine).CreateProvisioningTemplate, provision.CreateProvisioningTemplateRequest{
@@ -363,7 +368,24 @@ func TestProvisioningClaim(t *testing.T) {
 	if reg := decode(t, "provision/accepted", dev.in.next(ctx, t, "$aws/provisioning-templates/FleetTemplate/provision/json/accepted")); reg["thingName"] != "sensor-0007" {
 		t.Fatalf("provision/json/accepted = %v", reg)
 	}
+	// Five minutes later the claim has expired: its certificate no longer
+	// connects.
+	clk.offset.Store(int64(identity.ProvisioningClaimValidity + time.Second))
+	if _, err := f.dialTLS(ctx, t, "factory-8", cert); err == nil {
+		t.Fatal("an expired provisioning claim connected")
+	}
+	if _, err := f.dialTLS(ctx, t, "lamp", f.cert); err != nil {
+		t.Fatalf("a device certificate (valid until 2049) at the same time: %v", err)
+	}
 }
+
+// shiftedClock is the wall clock moved forward by offset: a certificate's
+// expiry is reached without waiting for it.
+type shiftedClock struct{ offset atomic.Int64 }
+
+func (c *shiftedClock) Now() time.Time { return time.Now().Add(time.Duration(c.offset.Load())) }
+
+func (c *shiftedClock) AfterFunc(d time.Duration, f func()) clock.Timer { return time.AfterFunc(d, f) }
 
 const jitpTemplate = `{"Parameters":{"AWS::IoT::Certificate::CommonName":{"Type":"String"},"AWS::IoT::Certificate::Id":{"Type":"String"}},
  "Resources":{
