@@ -213,6 +213,99 @@ func (b *FlatBuilder) Finish() Flat {
 	return f
 }
 
+// Mark returns where the builder stands, to split what was added before
+// it from what comes after (FinishChanged).
+func (b *FlatBuilder) Mark() int { return len(b.pairs) }
+
+// FinishChanged returns what was added before mark as old and after it as
+// new, leaving out every field whose values are the same in both (Put
+// skips those anyway: a shadow update's delta flag rarely moves). Both are
+// nil when nothing changed, else both non-nil (possibly empty). The two
+// flats share one allocation of values and one of fields. The builder is
+// reset.
+func (b *FlatBuilder) FinishChanged(mark int) (old, new Flat) {
+	before, after := b.pairs[:mark], b.pairs[mark:]
+	byField := func(x, y pair) int { return strings.Compare(x.field, y.field) }
+	slices.SortStableFunc(before, byField)
+	slices.SortStableFunc(after, byField)
+	var values []Value
+	var fields Flat
+	counting := true
+	nValues, nOld, nNew := 0, 0, 0
+	keep := func(g []pair, isOld bool) {
+		if counting {
+			nValues += len(g)
+			if isOld {
+				nOld++
+			} else {
+				nNew++
+			}
+			return
+		}
+		start := len(values)
+		for _, p := range g {
+			values = append(values, p.value)
+		}
+		fv := FieldValues{Field: g[0].field, Values: values[start:len(values):len(values)]}
+		if isOld {
+			old = append(old, fv)
+		} else {
+			new = append(new, fv)
+		}
+	}
+	walk := func() {
+		i, j := 0, 0
+		for i < len(before) || j < len(after) {
+			ei, ej := groupEnd(before, i), groupEnd(after, j)
+			switch {
+			case j == len(after) || (i < len(before) && before[i].field < after[j].field):
+				keep(before[i:ei], true)
+				i = ei
+			case i == len(before) || after[j].field < before[i].field:
+				keep(after[j:ej], false)
+				j = ej
+			default:
+				if !samePairValues(before[i:ei], after[j:ej]) {
+					keep(before[i:ei], true)
+					keep(after[j:ej], false)
+				}
+				i, j = ei, ej
+			}
+		}
+	}
+	walk()
+	if nOld+nNew > 0 {
+		counting = false
+		values = make([]Value, 0, nValues)
+		fields = make(Flat, nOld+nNew)
+		old, new = fields[:0:nOld], fields[nOld:nOld:nOld+nNew]
+		walk()
+	}
+	b.pairs = b.pairs[:0]
+	return old, new // both nil when nothing changed; else both non-nil
+}
+
+// groupEnd returns the end of the run of pairs of pairs[i]'s field.
+func groupEnd(pairs []pair, i int) int {
+	j := i
+	for j < len(pairs) && pairs[j].field == pairs[i].field {
+		j++
+	}
+	return j
+}
+
+func samePairValues(a, b []pair) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k := range a {
+		if a[k].value != b[k].value {
+			return false
+		}
+	}
+	return true
+}
+
 type flatBuilder struct {
 	pairs []pair
 }

@@ -112,8 +112,12 @@ func (c *Core) UpdateThingShadow(now time.Time, src Source, thing, name string, 
 	}
 	if id, ok := c.shadowIndexed(thing, name); ok {
 		t := u.Touched()
-		old := c.shadowFlatTouched(&c.flatBuf, name, &before, t)
-		c.enqueue(now, indexOp{thing: thing, id: id, old: old, new: c.shadowFlatTouched(&c.flatBuf, name, slot, t)})
+		c.addShadowTouched(&c.flatBuf, name, &before, t)
+		mark := c.flatBuf.Mark()
+		c.addShadowTouched(&c.flatBuf, name, slot, t)
+		if old, new := c.flatBuf.FinishChanged(mark); old != nil {
+			c.enqueue(now, indexOp{thing: thing, id: id, old: old, new: new})
+		}
 	}
 	return u.Accepted, nil
 }
@@ -302,18 +306,18 @@ func (c *Core) shadowFlatParts(b *index.FlatBuilder, name string, d *shadow.Doc,
 	return b.Finish()
 }
 
-// shadowFlatTouched flattens what an update's request wrote (see
-// shadow.Doc.WalkIndexTouched).
-func (c *Core) shadowFlatTouched(b *index.FlatBuilder, name string, d *shadow.Doc, t shadow.Touched) index.Flat {
+// addShadowTouched adds to b the index fields of a shadow at the paths an
+// update touched (shadow.Doc.WalkIndexTouched); nothing for a shadow that
+// does not exist.
+func (c *Core) addShadowTouched(b *index.FlatBuilder, name string, d *shadow.Doc, t shadow.Touched) {
 	if d == nil || !d.Exists() {
-		return nil
+		return
 	}
 	prefix := "shadow."
 	if name != "" {
 		prefix = "shadow.name." + name + "."
 	}
 	d.WalkIndexTouched(prefix, t, func(path []byte, l shadow.Leaf) { b.AddBytes(path, leafValue(l)) })
-	return b.Finish()
 }
 
 func leafValue(l shadow.Leaf) index.Value {
