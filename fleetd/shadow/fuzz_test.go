@@ -65,6 +65,7 @@ func FuzzApplyUpdate(f *testing.F) {
 		}
 		return u.Doc
 	}()
+	var scratch Scratch // shared by every input, as the core shares its own
 	f.Fuzz(func(t *testing.T, first, second []byte) {
 		for _, start := range []Doc{{}, base} {
 			d := start
@@ -81,6 +82,7 @@ func FuzzApplyUpdate(f *testing.F) {
 					continue
 				}
 				checkUpdate(t, "fuzz", d, u)
+				checkPayloadSubset(t, d, p, now, DefaultOptions(), AllPayloads, u, &scratch)
 				checkViews(t, u.Doc)
 				g, err := Get(u.Doc, "t", nil, now)
 				if err != nil || !json.Valid(g) {
