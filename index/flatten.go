@@ -295,15 +295,7 @@ func groupEnd(pairs []pair, i int) int {
 }
 
 func samePairValues(a, b []pair) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for k := range a {
-		if a[k].value != b[k].value {
-			return false
-		}
-	}
-	return true
+	return slices.EqualFunc(a, b, func(x, y pair) bool { return x.value == y.value })
 }
 
 type flatBuilder struct {
@@ -410,12 +402,10 @@ func (b *flatBuilder) finish() Flat {
 		}
 	}
 	f := make(Flat, 0, fields)
-	start := 0
-	for i := 1; i <= len(b.pairs); i++ {
-		if i == len(b.pairs) || b.pairs[i].field != b.pairs[start].field {
-			f = append(f, FieldValues{Field: b.pairs[start].field, Values: values[start:i:i]})
-			start = i
-		}
+	for start := 0; start < len(b.pairs); {
+		end := groupEnd(b.pairs, start)
+		f = append(f, FieldValues{Field: b.pairs[start].field, Values: values[start:end:end]})
+		start = end
 	}
 	return f
 }

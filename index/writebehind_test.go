@@ -19,7 +19,7 @@ func TestWriteBehindReadsEveryEarlierWrite(t *testing.T) {
 	cfg := index.AllOn()
 	cfg.CustomFields = []index.Field{{Name: "shadow.reported.temperature", Type: index.TypeNumber}}
 	settings := index.DefaultSettings()
-	sync := index.New(cfg, settings)
+	direct := index.New(cfg, settings)
 	settings.WriteBehind = true
 	behind := index.New(cfg, settings)
 	defer behind.Close()
@@ -33,10 +33,10 @@ func TestWriteBehindReadsEveryEarlierWrite(t *testing.T) {
 	compare := func(step int) {
 		t.Helper()
 		q := gen.Query()
-		if got, want := behind.Bitmap(q).ToArray(), sync.Bitmap(q).ToArray(); !slices.Equal(got, want) {
+		if got, want := behind.Bitmap(q).ToArray(), direct.Bitmap(q).ToArray(); !slices.Equal(got, want) {
 			t.Fatalf("step %d, query %s: write-behind selects %d things, synchronous %d", step, query.String(q), len(got), len(want))
 		}
-		if got, want := behind.Len(), sync.Len(); got != want {
+		if got, want := behind.Len(), direct.Len(); got != want {
 			t.Fatalf("step %d: Len %d, want %d", step, got, want)
 		}
 	}
@@ -44,18 +44,18 @@ func TestWriteBehindReadsEveryEarlierWrite(t *testing.T) {
 		switch {
 		case !live[i]:
 			f, _ := index.Flatten(&docs[i], cfg)
-			sync.Put(uint32(i), nil, f)
+			direct.Put(uint32(i), nil, f)
 			behind.Put(uint32(i), nil, f)
 			flats[i], live[i] = f, true
 		case r.IntN(5) == 0:
-			sync.Delete(uint32(i), flats[i])
+			direct.Delete(uint32(i), flats[i])
 			behind.Delete(uint32(i), flats[i])
 			live[i] = false
 		default:
 			d := fleetgen.Doc(other, r.IntN(1_000_000))
 			d.ThingName = docs[i].ThingName
 			f, _ := index.Flatten(&d, cfg)
-			sync.Put(uint32(i), flats[i], f)
+			direct.Put(uint32(i), flats[i], f)
 			behind.Put(uint32(i), flats[i], f)
 			flats[i] = f
 		}

@@ -261,9 +261,10 @@ func (c *Core) Tick(now time.Time) {
 	}
 }
 
-// heard reports whether a message to topic would reach anyone.
-func (c *Core) heard(topic string) bool {
-	return c.opts.Heard == nil || c.opts.Heard(topic)
+// heard reports whether a message to topic+suffix would reach anyone
+// (the topic is built only to ask Options.Heard).
+func (c *Core) heard(topic, suffix string) bool {
+	return c.opts.Heard == nil || c.opts.Heard(topic+suffix)
 }
 
 func (c *Core) publish(topic string, payload []byte) {

@@ -75,15 +75,15 @@ func (c *Core) UpdateThingShadow(now time.Time, src Source, thing, name string, 
 		return nil, c.rejectShadow(now, src, topic+"/update", payload, err)
 	}
 	slot := c.shadowSlot(thing, name)
-	acceptedTopic, documentsTopic, deltaTopic := topic+"/update/accepted", topic+"/update/documents", topic+"/update/delta"
+	acceptedHeard := c.heard(topic, "/update/accepted")
 	want := shadow.AllPayloads
-	if src != FromHTTP && !c.heard(acceptedTopic) {
+	if src != FromHTTP && !acceptedHeard {
 		want &^= shadow.PayloadAccepted // the HTTP response is the accepted document
 	}
-	if !c.heard(documentsTopic) {
+	if !c.heard(topic, "/update/documents") {
 		want &^= shadow.PayloadDocuments
 	}
-	if !c.heard(deltaTopic) {
+	if !c.heard(topic, "/update/delta") {
 		want &^= shadow.PayloadDelta
 	}
 	u, err := shadow.ApplyUpdateFor(*slot, payload, now, c.opts.Shadow, want, &c.shadowScratch)
@@ -93,14 +93,14 @@ func (c *Core) UpdateThingShadow(now time.Time, src Source, thing, name string, 
 	before := *slot
 	*slot = u.Doc
 	c.markDirty(keyShadow(thing, name))
-	if u.Accepted != nil && c.heard(acceptedTopic) {
-		c.publish(acceptedTopic, u.Accepted)
+	if u.Accepted != nil && acceptedHeard {
+		c.publish(topic+"/update/accepted", u.Accepted)
 	}
 	if u.Documents != nil {
-		c.publish(documentsTopic, u.Documents)
+		c.publish(topic+"/update/documents", u.Documents)
 	}
 	if u.Delta != nil {
-		c.publish(deltaTopic, u.Delta)
+		c.publish(topic+"/update/delta", u.Delta)
 	}
 	c.event(Event{Time: now, Kind: EventShadowUpdated, Thing: thing, Detail: name})
 	// Only what the request wrote (values and metadata timestamps at its

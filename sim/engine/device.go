@@ -70,11 +70,17 @@ func (s *Sim) provisionNext(d uint32) {
 // attributes and provisioning parameters.
 func (s *Sim) deviceSpec(d uint32) DeviceSpec {
 	c := s.cohort(d)
-	spec := DeviceSpec{Name: s.fleet.names[d], Index: int(s.fleet.index[d]), Cohort: c, Attributes: s.attributes(d)}
-	if len(c.Provisioning.Parameters) > 0 {
-		spec.Parameters = scenario.SampleFields(c.Provisioning.Parameters, s.rng.at(d, purposeAttributes, 1), s.vars(d, nil))
+	return DeviceSpec{Name: s.fleet.names[d], Index: int(s.fleet.index[d]), Cohort: c, Attributes: s.attributes(d), Parameters: s.parameters(d)}
+}
+
+// parameters samples device d's provisioning parameters (nil when its
+// cohort has none).
+func (s *Sim) parameters(d uint32) map[string]any {
+	c := s.cohort(d)
+	if len(c.Provisioning.Parameters) == 0 {
+		return nil
 	}
-	return spec
+	return scenario.SampleFields(c.Provisioning.Parameters, s.rng.at(d, purposeAttributes, 1), s.vars(d, nil))
 }
 
 // provision creates device d through its cohort's provisioner, then brings

@@ -8,6 +8,7 @@ import (
 
 	"github.com/fleetlab/fleetlab/fleetd/core"
 	"github.com/fleetlab/fleetlab/fleetd/provision/template"
+	"github.com/fleetlab/fleetlab/fleetd/registry"
 	"github.com/fleetlab/fleetlab/index"
 	"github.com/fleetlab/fleetlab/index/query"
 	"github.com/fleetlab/fleetlab/report"
@@ -158,8 +159,8 @@ func (s *Sim) applyTemplateThing(d uint32, doc *index.Document) {
 	// The certificate id is the provisioning's secret: a stand-in lets the
 	// certificate resource evaluate, and a thing built from it is left out.
 	const unknownCert = "fleetlab-truth-unknown-certificate"
-	params := map[string]string{"AWS::Region": "us-east-1", "AWS::AccountId": "123456789012", "AWS::IoT::Certificate::Id": unknownCert}
-	for k, v := range s.deviceSpec(d).Parameters {
+	params := map[string]string{"AWS::Region": registry.DefaultRegion, "AWS::AccountId": registry.DefaultAccount, "AWS::IoT::Certificate::Id": unknownCert}
+	for k, v := range s.parameters(d) {
 		if c.Provisioning.Method == scenario.JITP {
 			k = "AWS::IoT::Certificate::" + k // the parameters are the certificate's subject
 		}
