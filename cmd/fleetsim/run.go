@@ -8,6 +8,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"runtime"
 	"runtime/debug"
 	"runtime/pprof"
 
@@ -96,14 +97,17 @@ func runScenario(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "fleetsim run: %v\n", err)
 		return exitUsage
 	}
-	rep, err := engine.Run(sc, opts)
-	if perr := stopProfiles(); perr != nil {
-		fmt.Fprintf(stderr, "fleetsim run: %v\n", perr)
-	}
+	sim, err := engine.New(sc, opts)
 	if err != nil {
 		fmt.Fprintf(stderr, "fleetsim run: %s: %v\n", files[0], err)
 		return exitUsage
 	}
+	rep := sim.Run()
+	// The heap profile is written while the simulated fleet is still live.
+	if perr := stopProfiles(); perr != nil {
+		fmt.Fprintf(stderr, "fleetsim run: %v\n", perr)
+	}
+	runtime.KeepAlive(sim)
 	return conclude(rep, *reportDir, *quiet, stdout, stderr)
 }
 
@@ -177,6 +181,9 @@ func startProfiles(cpuFile, memFile string) (stop func() error, err error) {
 			}
 		}
 		if memFile != "" {
+			// Without a collection first, the profile would count as live
+			// whatever was allocated during the last one's mark phase.
+			runtime.GC()
 			f, err := os.Create(memFile)
 			if err == nil {
 				err = pprof.Lookup("heap").WriteTo(f, 0)
