@@ -224,6 +224,14 @@ func (b *FlatBuilder) Mark() int { return len(b.pairs) }
 // flats share one allocation of values and one of fields. The builder is
 // reset.
 func (b *FlatBuilder) FinishChanged(mark int) (old, new Flat) {
+	ch := b.FinishChange(mark, nil)
+	return ch.Old, ch.New
+}
+
+// FinishChange is FinishChanged with the flats' storage drawn from pool
+// (allocated when pool is nil); Index.PutChange hands it back.
+func (b *FlatBuilder) FinishChange(mark int, pool *ChangePool) Change {
+	var old, new Flat
 	before, after := b.pairs[:mark], b.pairs[mark:]
 	byField := func(x, y pair) int { return strings.Compare(x.field, y.field) }
 	slices.SortStableFunc(before, byField)
@@ -274,15 +282,22 @@ func (b *FlatBuilder) FinishChanged(mark int) (old, new Flat) {
 		}
 	}
 	walk()
+	var storage *changeStorage
 	if nOld+nNew > 0 {
 		counting = false
-		values = make([]Value, 0, nValues)
-		fields = make(Flat, nOld+nNew)
+		if pool != nil {
+			storage = pool.get(nValues, nOld+nNew)
+			values, fields = storage.values[:0], storage.fields[:nOld+nNew]
+		} else {
+			values = make([]Value, 0, nValues)
+			fields = make(Flat, nOld+nNew)
+		}
 		old, new = fields[:0:nOld], fields[nOld:nOld:nOld+nNew]
 		walk()
 	}
 	b.pairs = b.pairs[:0]
-	return old, new // both nil when nothing changed; else both non-nil
+	// Old and New are both nil when nothing changed; else both non-nil.
+	return Change{Old: old, New: new, storage: storage}
 }
 
 // groupEnd returns the end of the run of pairs of pairs[i]'s field.

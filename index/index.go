@@ -123,6 +123,18 @@ func (ix *Index) Put(id uint32, old, new Flat) {
 	ix.putLocked(id, old, new)
 }
 
+// PutChange is Put for a Change; its storage goes back to its pool once
+// the change is applied, so the caller must not read it afterwards.
+func (ix *Index) PutChange(id uint32, ch Change) {
+	if ix.enqueue(writeOp{id: id, old: ch.Old, new: ch.New, storage: ch.storage}) {
+		return
+	}
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	ix.putLocked(id, ch.Old, ch.New)
+	ch.storage.release()
+}
+
 func (ix *Index) putLocked(id uint32, old, new Flat) {
 	for int(id) >= len(ix.nameOrd) {
 		ix.nameOrd = append(ix.nameOrd, noID)

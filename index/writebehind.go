@@ -23,6 +23,7 @@ type writeBehind struct {
 type writeOp struct {
 	id       uint32
 	old, new Flat
+	storage  *changeStorage // PutChange's, released once applied
 	delete   bool
 }
 
@@ -67,6 +68,7 @@ func (ix *Index) applyWrites(wb *writeBehind) {
 			} else {
 				ix.putLocked(op.id, op.old, op.new)
 			}
+			op.storage.release()
 			*op = writeOp{} // let the flats go
 		}
 		ix.mu.Unlock()

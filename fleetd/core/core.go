@@ -156,6 +156,8 @@ type Core struct {
 	// thing, so the re-indexing their membership causes does not recurse.
 	evaluating bool
 	flatBuf    index.FlatBuilder // reused by shadowFlat
+	changes    index.ChangePool  // storage of shadow updates' index changes
+	changedBuf []string          // applyIndexOp's changed fields, reused
 	// shadowScratch is UpdateThingShadow's working memory, reused.
 	shadowScratch shadow.Scratch
 	jobs          *jobs.Engine

@@ -98,7 +98,10 @@ type indexOp struct {
 	id    uint32
 	old   index.Flat
 	new   index.Flat
-	gone  bool // the thing was deleted: remove id
+	// change, when set, holds old and new in pooled storage that goes back
+	// to the pool once the index has applied them.
+	change index.Change
+	gone   bool // the thing was deleted: remove id
 }
 
 func (s *indexState) init(o Options) {
@@ -350,19 +353,37 @@ func (c *Core) applyIndexOp(now time.Time, op indexOp) {
 		c.idx.ix.Delete(op.id, op.old)
 		return
 	}
-	c.idx.ix.Put(op.id, op.old, op.new)
-	if len(c.idx.dynamic) > 0 {
-		c.evaluateDynamicGroups(now, op.thing, changedFields(op.old, op.new))
+	// A nested evaluation returns at once (c.evaluating): the changed
+	// fields, in a buffer the outer one is still reading, are not needed.
+	var changed []string
+	evaluate := len(c.idx.dynamic) > 0 && !c.evaluating
+	if evaluate {
+		changed = appendChangedFields(c.changedBuf[:0], op.old, op.new)
+		if changed != nil {
+			c.changedBuf = changed
+		}
+	}
+	if op.change.Old != nil {
+		c.idx.ix.PutChange(op.id, op.change) // op's flats are not read after this
+	} else {
+		c.idx.ix.Put(op.id, op.old, op.new)
+	}
+	if evaluate {
+		c.evaluateDynamicGroups(now, op.thing, changed)
 	}
 }
 
-// changedFields lists the fields whose values differ between two flats of
-// a thing; nil when the thing is new to the index (everything changed).
-func changedFields(old, new index.Flat) []string {
+// appendChangedFields appends to dst the fields whose values differ
+// between two flats of a thing and returns it, never nil; it returns nil
+// when the thing is new to the index (everything changed).
+func appendChangedFields(dst []string, old, new index.Flat) []string {
 	if old == nil {
 		return nil
 	}
-	changed := []string{}
+	changed := dst[:0]
+	if changed == nil {
+		changed = []string{}
+	}
 	i, j := 0, 0
 	for i < len(old) || j < len(new) {
 		switch {

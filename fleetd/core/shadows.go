@@ -115,8 +115,8 @@ func (c *Core) UpdateThingShadow(now time.Time, src Source, thing, name string, 
 		c.addShadowTouched(&c.flatBuf, name, &before, t)
 		mark := c.flatBuf.Mark()
 		c.addShadowTouched(&c.flatBuf, name, slot, t)
-		if old, new := c.flatBuf.FinishChanged(mark); old != nil {
-			c.enqueue(now, indexOp{thing: thing, id: id, old: old, new: new})
+		if ch := c.flatBuf.FinishChange(mark, &c.changes); ch.Old != nil {
+			c.enqueue(now, indexOp{thing: thing, id: id, old: ch.Old, new: ch.New, change: ch})
 		}
 	}
 	return u.Accepted, nil
