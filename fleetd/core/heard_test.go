@@ -81,3 +81,25 @@ func TestRecycleLosesNothing(t *testing.T) {
 		t.Fatalf("after Recycle: %q; want t4's two messages", got)
 	}
 }
+
+// TestUpdatePayloadNotRetained checks that UpdateThingShadow keeps nothing
+// of its payload: a driver reuses its buffer for the next update.
+func TestUpdatePayloadNotRetained(t *testing.T) {
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	c := New(Options{Seed: 1, Heard: func(string) bool { return false }})
+	payload := []byte(`{"state":{"reported":{"fw":"1.0.0","t":21.5,"tags":["a","b"],"nested":{"k":"v"}}}}`)
+	if _, err := c.UpdateThingShadow(now, FromMQTT, "t1", "", payload); err != nil {
+		t.Fatal(err)
+	}
+	want, err := c.GetThingShadow(now, FromHTTP, "t1", "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want = slices.Clone(want)
+	for i := range payload {
+		payload[i] = 'x'
+	}
+	if got, _ := c.GetThingShadow(now, FromHTTP, "t1", "", nil); string(got) != string(want) {
+		t.Errorf("after the payload was overwritten the shadow reads\n%s\nwant\n%s", got, want)
+	}
+}

@@ -68,7 +68,8 @@ func (c *Core) shadowSlot(thing, name string) *shadow.Doc {
 // "") or a named shadow, publishes /update/accepted, /update/documents and
 // /update/delta when due (or /update/rejected for an MQTT request), and
 // returns the accepted document (nil for an MQTT request whose
-// /update/accepted nobody hears).
+// /update/accepted nobody hears). Nothing of payload is kept: the caller
+// may reuse it.
 func (c *Core) UpdateThingShadow(now time.Time, src Source, thing, name string, payload []byte) ([]byte, error) {
 	topic := shadowTopic(thing, name)
 	if err := validShadowName(thing, name); err != nil {

@@ -129,9 +129,9 @@ func (s *Sim) reportState(d uint32, st scenario.State, r *rand.Rand, job *jobInf
 			s.samples = append(s.samples, sample{v, ok})
 		}
 	}
-	// A fresh buffer: the core may keep what it is given, and the leaves
-	// point into it.
-	payload := append(make([]byte, 0, 64+len(s.payload)), `{"state":{`...)
+	// The core keeps nothing of the payload, so its buffer is reused; the
+	// leaves point into it until merge copies them.
+	payload := append(s.payload[:0], `{"state":{`...)
 	s.leaves = s.leaves[:0]
 	samples := s.samples
 	for i, p := range [2]*sectionPlan{reported, desired} {

@@ -22,6 +22,13 @@ const pathSep = "\x00"
 type pathTable struct {
 	ids   map[string]uint32
 	paths []string
+	kept  []truthEntry // merge's working list, reused
+}
+
+// truthEntry is one leaf of a device's truth: its path id and JSON value.
+type truthEntry struct {
+	id    uint32
+	value []byte
 }
 
 func newPathTable() *pathTable { return &pathTable{ids: map[string]uint32{}} }
@@ -143,22 +150,18 @@ func forEntries(doc []byte, fn func(id uint32, value []byte)) {
 // merge applies leaves to a device's truth and returns the new truth, in
 // doc's storage when it fits.
 func (t *pathTable) merge(doc []byte, leaves []leaf, scratch []byte) ([]byte, []byte) {
-	type entry struct {
-		id    uint32
-		value []byte
-	}
-	var kept []entry
+	kept := t.kept[:0]
 	forEntries(doc, func(id uint32, value []byte) {
 		for _, l := range leaves {
 			if related(t.paths[id], l.path) {
 				return
 			}
 		}
-		kept = append(kept, entry{id, value})
+		kept = append(kept, truthEntry{id, value})
 	})
 	for _, l := range leaves {
 		if l.json != nil {
-			kept = append(kept, entry{l.id, l.json})
+			kept = append(kept, truthEntry{l.id, l.json})
 		}
 	}
 	// Sort by id (insertion sort: a shadow has a handful of leaves).
@@ -173,6 +176,8 @@ func (t *pathTable) merge(doc []byte, leaves []leaf, scratch []byte) ([]byte, []
 		scratch = binary.AppendUvarint(scratch, uint64(len(e.value)))
 		scratch = append(scratch, e.value...)
 	}
+	clear(kept) // the values point into doc and the caller's payload
+	t.kept = kept[:0]
 	if len(scratch) == 0 {
 		return nil, scratch
 	}
