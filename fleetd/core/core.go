@@ -49,7 +49,9 @@ type Options struct {
 	// Heard reports whether a message published to topic would reach a
 	// subscriber; shadow documents nobody would receive are then not
 	// built (the shadow changes all the same). Nil: every topic is heard.
-	Heard func(topic string) bool
+	// The topic's bytes are valid only during the call: asking costs no
+	// allocation.
+	Heard func(topic []byte) bool
 }
 
 func (o *Options) defaults() {
@@ -158,6 +160,7 @@ type Core struct {
 	flatBuf    index.FlatBuilder // reused by shadowFlat
 	changes    index.ChangePool  // storage of shadow updates' index changes
 	changedBuf []string          // applyIndexOp's changed fields, reused
+	topicBuf   []byte            // heard's topic, reused
 	// shadowScratch is UpdateThingShadow's working memory, reused.
 	shadowScratch shadow.Scratch
 	jobs          *jobs.Engine
@@ -266,7 +269,11 @@ func (c *Core) Tick(now time.Time) {
 // heard reports whether a message to topic+suffix would reach anyone
 // (the topic is built only to ask Options.Heard).
 func (c *Core) heard(topic, suffix string) bool {
-	return c.opts.Heard == nil || c.opts.Heard(topic+suffix)
+	if c.opts.Heard == nil {
+		return true
+	}
+	c.topicBuf = append(append(c.topicBuf[:0], topic...), suffix...)
+	return c.opts.Heard(c.topicBuf)
 }
 
 func (c *Core) publish(topic string, payload []byte) {

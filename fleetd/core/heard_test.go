@@ -1,6 +1,7 @@
 package core
 
 import (
+	"bytes"
 	"slices"
 	"strings"
 	"testing"
@@ -15,14 +16,14 @@ func TestUnheardShadowDocuments(t *testing.T) {
 	update := []byte(`{"state":{"desired":{"fw":"2"},"reported":{"fw":"1"}}}`)
 	for _, tc := range []struct {
 		name  string
-		heard func(string) bool
+		heard func([]byte) bool
 		src   Source
 		want  []string // suffixes of the published topics
 	}{
 		{"all heard", nil, FromMQTT, []string{"/update/accepted", "/update/documents", "/update/delta"}},
-		{"only delta heard", func(tp string) bool { return strings.HasSuffix(tp, "/delta") }, FromMQTT, []string{"/update/delta"}},
-		{"none heard", func(string) bool { return false }, FromMQTT, nil},
-		{"none heard over HTTP", func(string) bool { return false }, FromHTTP, nil},
+		{"only delta heard", func(tp []byte) bool { return bytes.HasSuffix(tp, []byte("/delta")) }, FromMQTT, []string{"/update/delta"}},
+		{"none heard", func([]byte) bool { return false }, FromMQTT, nil},
+		{"none heard over HTTP", func([]byte) bool { return false }, FromHTTP, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c := New(Options{Seed: 1, Heard: tc.heard})
@@ -86,7 +87,7 @@ func TestRecycleLosesNothing(t *testing.T) {
 // of its payload: a driver reuses its buffer for the next update.
 func TestUpdatePayloadNotRetained(t *testing.T) {
 	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	c := New(Options{Seed: 1, Heard: func(string) bool { return false }})
+	c := New(Options{Seed: 1, Heard: func([]byte) bool { return false }})
 	payload := []byte(`{"state":{"reported":{"fw":"1.0.0","t":21.5,"tags":["a","b"],"nested":{"k":"v"}}}}`)
 	if _, err := c.UpdateThingShadow(now, FromMQTT, "t1", "", payload); err != nil {
 		t.Fatal(err)

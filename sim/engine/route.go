@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"bytes"
 	"strings"
 
 	"github.com/fleetlab/fleetlab/fleetd/core"
@@ -70,9 +71,9 @@ func (s *Sim) recordEvent(e *core.Event) {
 // heard reports whether route could deliver a message on topic to a
 // device: only job topics. The core builds no shadow documents for the
 // others (Options.Heard).
-func heard(topic string) bool {
-	rest, ok := strings.CutPrefix(topic, "$aws/things/")
-	return ok && strings.Contains(rest, "/jobs/")
+func heard(topic []byte) bool {
+	rest, ok := bytes.CutPrefix(topic, []byte("$aws/things/"))
+	return ok && bytes.Contains(rest, []byte("/jobs/"))
 }
 
 // route delivers one message. Replies (ClientID set) go to the device that
