@@ -251,26 +251,28 @@ expect:
 	}
 }
 
-// TestReadsTemplateFields: the truth evaluates templates only for queries
-// that read what a template sets.
-func TestReadsTemplateFields(t *testing.T) {
+// TestPartsRead checks which parts of a document the truth builds for a
+// query: those it reads (what a template sets with the type, attributes
+// and groups), all of them for a bare term.
+func TestPartsRead(t *testing.T) {
 	for _, tc := range []struct {
 		q    string
-		want bool
+		want documentParts
 	}{
-		{`connectivity.connected:true AND shadow.reported.firmware_version < "2.1.0"`, false},
-		{`attributes.hw_rev:B AND shadow.reported.firmware_version:"2.2.0"`, true},
-		{`registry.thingTypeName:Sensor_v3`, true},
-		{`thingGroupNames:Tmpl`, true},
-		{`NOT shadow.hasDelta:true`, false},
-		{`sensor`, true}, // a bare term reads every field
+		{`connectivity.connected:true AND shadow.reported.firmware_version < "2.1.0"`, documentParts{shadow: true, connectivity: true}},
+		{`attributes.hw_rev:B AND shadow.reported.firmware_version:"2.2.0"`, documentParts{template: true, attributes: true, shadow: true}},
+		{`registry.thingTypeName:Sensor_v3`, documentParts{template: true}},
+		{`thingGroupNames:Tmpl`, documentParts{template: true}},
+		{`NOT shadow.hasDelta:true`, documentParts{shadow: true}},
+		{`thingName:dev-1*`, documentParts{}},
+		{`sensor`, allParts}, // a bare term reads every field
 	} {
 		n, err := query.Parse(tc.q)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := readsTemplateFields(n); got != tc.want {
-			t.Errorf("readsTemplateFields(%s) = %v; want %v", tc.q, got, tc.want)
+		if got := partsRead(n); got != tc.want {
+			t.Errorf("partsRead(%s) = %+v; want %+v", tc.q, got, tc.want)
 		}
 	}
 }

@@ -33,13 +33,13 @@ func (s *Sim) takeTruth(i int) {
 func (s *Sim) truth(n query.Node) truthAnswer {
 	cfg := s.sc.Indexing.Config
 	evaluator := index.New(cfg, index.DefaultSettings()) // Match reads only its configuration
-	templated := readsTemplateFields(n)
+	parts := partsRead(n)
 	var names []string
 	for d := range uint32(len(s.fleet.names)) {
 		if !s.fleet.has(d, flagProvisioned) {
 			continue
 		}
-		doc := s.documentOf(d, templated)
+		doc := s.documentOf(d, parts)
 		flat, err := index.Flatten(&doc, cfg)
 		if err != nil {
 			return truthAnswer{err: fmt.Sprintf("flattening %s: %v", s.fleet.names[d], err)}
@@ -53,19 +53,56 @@ func (s *Sim) truth(n query.Node) truthAnswer {
 }
 
 // document is device d's true thing document.
-func (s *Sim) document(d uint32) index.Document { return s.documentOf(d, true) }
+func (s *Sim) document(d uint32) index.Document { return s.documentOf(d, allParts) }
 
-// documentOf is device d's true thing document; without templated, what
-// a provisioning template made of the thing (type, attributes, groups) is
-// left out, for queries that read none of it.
-func (s *Sim) documentOf(d uint32, templated bool) index.Document {
+// documentParts are the parts of a thing document the truth builds.
+type documentParts struct {
+	template     bool // what a provisioning template made of the thing: type, attributes, groups
+	attributes   bool
+	shadow       bool
+	connectivity bool
+}
+
+var allParts = documentParts{template: true, attributes: true, shadow: true, connectivity: true}
+
+// partsRead returns the parts of a document a query reads: building the
+// others for each of a million devices would cost the truth most of its
+// time and change no answer. A bare term reads every field.
+func partsRead(n query.Node) documentParts {
+	if query.HasBareTerm(n) {
+		return allParts
+	}
+	var p documentParts
+	for _, f := range query.Fields(n) {
+		switch f = index.CanonicalField(f); {
+		case f == "thingTypeName" || f == "thingGroupNames":
+			p.template = true
+		case strings.HasPrefix(f, "attributes."):
+			p.template, p.attributes = true, true
+		case strings.HasPrefix(f, "shadow."):
+			p.shadow = true
+		case strings.HasPrefix(f, "connectivity."):
+			p.connectivity = true
+		}
+	}
+	return p
+}
+
+// documentOf is device d's true thing document with the parts given; the
+// name, cohort type and groups are always there.
+func (s *Sim) documentOf(d uint32, parts documentParts) index.Document {
 	c := s.cohort(d)
-	doc := index.Document{ThingName: s.fleet.names[d], ThingTypeName: c.ThingType, ThingGroupNames: c.Groups, Attributes: s.attributes(d)}
-	if templated && c.Provisioning.Method != scenario.Registry {
+	doc := index.Document{ThingName: s.fleet.names[d], ThingTypeName: c.ThingType, ThingGroupNames: c.Groups}
+	if parts.attributes {
+		doc.Attributes = s.attributes(d)
+	}
+	if parts.template && c.Provisioning.Method != scenario.Registry {
 		s.applyTemplateThing(d, &doc)
 	}
-	doc.ShadowObject = s.paths.object(s.fleet.shadow[d])
-	if s.fleet.has(d, flagEverConnected) {
+	if parts.shadow {
+		doc.ShadowObject = s.paths.object(s.fleet.shadow[d])
+	}
+	if parts.connectivity && s.fleet.has(d, flagEverConnected) {
 		conn := &index.Connectivity{Connected: s.fleet.has(d, flagConnected), Timestamp: Epoch.UnixMilli() + s.fleet.connMs[d]}
 		if !conn.Connected {
 			conn.DisconnectReason = core.ReasonConnectionLost
@@ -127,21 +164,6 @@ func differences(index, truth []string, limit int) []string {
 		}
 	}
 	return out
-}
-
-// readsTemplateFields reports whether a query reads a field a
-// provisioning template sets: the thing type, attributes, groups (a bare
-// term reads every field).
-func readsTemplateFields(n query.Node) bool {
-	if query.HasBareTerm(n) {
-		return true
-	}
-	for _, f := range query.Fields(n) {
-		if f = index.CanonicalField(f); f == "thingTypeName" || f == "thingGroupNames" || strings.HasPrefix(f, "attributes.") {
-			return true
-		}
-	}
-	return false
 }
 
 // applyTemplateThing puts into a template-provisioned device's document
