@@ -70,7 +70,7 @@ func (s *Store) Authorize(certID string) (*Authorizer, error) {
 	a := &Authorizer{CertificateID: cert.id, principal: cert.id, clients: map[string]*clientAuth{},
 		certificate: &policy.Certificate{ID: id, Subject: policy.SubjectAttributes(parsed.Subject),
 			Issuer: policy.SubjectAttributes(parsed.Issuer)}}
-	a.Policies, a.PolicyNames = s.compilePolicies(s.targetPolicies[cert.id])
+	a.Policies, a.PolicyNames = s.compilePolicies(s.targetPolicies[cert.id].slice())
 	s.auth[id] = a
 	return a, nil
 }
@@ -102,12 +102,12 @@ func (s *Store) client(a *Authorizer, clientID string) *clientAuth {
 		policies: a.Policies, names: a.PolicyNames}
 	if clientID != "" {
 		if info, ok := s.opts.Things.Thing(clientID); ok {
-			_, attached := slices.BinarySearch(s.principalThings[a.principal], clientID)
+			attached := s.principalThings[a.principal].contains(clientID, strings.Compare)
 			c.ctx.Thing = &policy.Thing{Name: clientID, TypeName: info.TypeName, Attributes: maps.Clone(info.Attributes),
 				IsAttached: attached}
 			if attached {
 				own := s.targetPolicies[a.principal]
-				if names := s.withGroupPolicies(slices.Clone(own), info.StaticGroups); len(names) > len(own) {
+				if names := s.withGroupPolicies(own.slice(), info.StaticGroups); len(names) > own.len() {
 					c.policies, c.names = s.compilePolicies(names)
 				}
 			}
@@ -126,7 +126,7 @@ func (s *Store) client(a *Authorizer, clientID string) *clientAuth {
 // the client id is that thing's name.
 func (s *Store) withGroupPolicies(names, groups []string) []string {
 	for _, g := range groups {
-		for _, n := range s.targetPolicies[s.ThingGroupArn(g)] {
+		for n := range s.targetPolicies[s.ThingGroupArn(g)].all() {
 			if !slices.Contains(names, n) {
 				names = append(names, n)
 			}
@@ -181,7 +181,7 @@ func (s *Store) Allowed(certID, clientID, action, resourceARN string) (policy.De
 // or static groups change.
 func (s *Store) InvalidateThing(thing string) {
 	if ta := s.thingPrincipals[thing]; ta != nil {
-		for _, p := range ta.principals {
+		for p := range ta.principals.all() {
 			s.invalidateTarget(p)
 		}
 	}

@@ -462,13 +462,13 @@ func (s *Store) DeleteCertificate(req DeleteCertificateRequest, now time.Time) e
 		return awserr.New(awserr.CertificateState,
 			"Certificate %s is ACTIVE; set it INACTIVE with UpdateCertificate before deleting it.", cert.id)
 	}
-	if things := s.principalThings[cert.id]; len(things) > 0 {
+	if things := s.principalThings[cert.id]; things.len() > 0 {
 		return awserr.New(awserr.DeleteConflict, "Certificate %s is attached to %d thing(s), e.g. %s; detach it first.",
-			cert.id, len(things), things[0])
+			cert.id, things.len(), things.at(0))
 	}
-	if pols := s.targetPolicies[cert.id]; len(pols) > 0 && !req.ForceDelete {
+	if pols := s.targetPolicies[cert.id]; pols.len() > 0 && !req.ForceDelete {
 		return awserr.New(awserr.DeleteConflict,
-			"Certificate %s has %d attached policies, e.g. %s; detach them or use forceDelete.", cert.id, len(pols), pols[0])
+			"Certificate %s has %d attached policies, e.g. %s; detach them or use forceDelete.", cert.id, pols.len(), pols.at(0))
 	}
 	s.deleteCertificate(cert)
 	return nil
@@ -477,10 +477,10 @@ func (s *Store) DeleteCertificate(req DeleteCertificateRequest, now time.Time) e
 // deleteCertificate removes a certificate with its policy and thing
 // attachments and its claim.
 func (s *Store) deleteCertificate(cert *certificate) {
-	for _, p := range append([]string(nil), s.targetPolicies[cert.id]...) {
+	for _, p := range s.targetPolicies[cert.id].slice() {
 		s.detach(p, cert.id)
 	}
-	for _, t := range append([]string(nil), s.principalThings[cert.id]...) {
+	for _, t := range s.principalThings[cert.id].slice() {
 		s.detachThingPrincipal(t, cert.id)
 	}
 	if cl := s.claims[cert.id]; cl != nil {

@@ -163,10 +163,10 @@ func (s *Store) recordValue(key string) (any, bool) {
 	case strings.HasPrefix(key, targetPoliciesPrefix):
 		target := key[len(targetPoliciesPrefix):]
 		policies := s.targetPolicies[s.targetKey(target)]
-		if len(policies) == 0 {
+		if policies.len() == 0 {
 			return nil, false
 		}
-		return targetPoliciesRecord{Target: target, Policies: policies}, true
+		return targetPoliciesRecord{Target: target, Policies: policies.slice()}, true
 	case strings.HasPrefix(key, thingPrincipalPrefix):
 		thing := key[len(thingPrincipalPrefix):]
 		ta := s.thingPrincipals[thing]
@@ -281,10 +281,10 @@ func (s *Store) Restore(key string, value []byte) error {
 		if err := named(r.Target, targetPoliciesPrefix); err != nil {
 			return err
 		}
-		if len(r.Policies) == 0 || !slices.IsSorted(r.Policies) {
-			return bad(errors.New("policies empty or not sorted"))
+		if len(r.Policies) == 0 || !sortedNames(r.Policies) {
+			return bad(errors.New("policies empty, not sorted or with an empty name"))
 		}
-		s.targetPolicies[s.targetKey(r.Target)] = r.Policies
+		s.targetPolicies[s.targetKey(r.Target)] = nameSetOf(r.Policies)
 	case strings.HasPrefix(key, policyPrefix):
 		var r policyRecord
 		if err := dec.Decode(&r); err != nil {
@@ -314,10 +314,11 @@ func (s *Store) Restore(key string, value []byte) error {
 		if err := named(r.Thing, thingPrincipalPrefix); err != nil {
 			return err
 		}
-		if len(r.Principals) == 0 || !slices.IsSorted(r.Principals) || !slices.IsSorted(r.Exclusive) {
-			return bad(errors.New("principals empty or not sorted"))
+		if len(r.Principals) == 0 || !sortedNames(r.Principals) || !sortedNames(r.Exclusive) {
+			return bad(errors.New("principals empty, not sorted or with an empty name"))
 		}
-		s.thingPrincipals[r.Thing] = &thingAttachments{principals: s.targetKeys(r.Principals), exclusive: s.targetKeys(r.Exclusive)}
+		s.thingPrincipals[r.Thing] = &thingAttachments{principals: nameSetOf(s.targetKeys(r.Principals)),
+			exclusive: nameSetOf(s.targetKeys(r.Exclusive))}
 	case strings.HasPrefix(key, claimPrefix):
 		var r claimRecord
 		if err := dec.Decode(&r); err != nil {
@@ -359,6 +360,12 @@ func certificateOf(r certRecord) (*certificate, error) {
 func decodesTo(dst []byte, h string) bool {
 	_, err := hex.Decode(dst, []byte(h))
 	return err == nil && hex.EncodeToString(dst) == h
+}
+
+// sortedNames reports whether a record's list is sorted and free of
+// empty names, which no request can create and a nameSet cannot hold.
+func sortedNames(list []string) bool {
+	return slices.IsSorted(list) && (len(list) == 0 || list[0] != "")
 }
 
 // targetKeys returns the keys of canonical targets, in order.
@@ -410,16 +417,12 @@ func (s *Store) FinishRestore() error {
 		}
 	}
 	for _, ta := range s.thingPrincipals {
-		for i, p := range ta.principals {
-			ta.principals[i] = s.ownKey(p)
-		}
-		for i, p := range ta.exclusive {
-			ta.exclusive[i] = s.ownKey(p)
-		}
+		ta.principals.replaceAll(s.ownKey)
+		ta.exclusive.replaceAll(s.ownKey)
 	}
 	clear(s.policyTargets)
 	for target, names := range s.targetPolicies {
-		for _, name := range names {
+		for name := range names.all() {
 			if s.policies[name] == nil {
 				errs = append(errs, errorf("record %s: policy %s does not exist", targetPoliciesKey(s.targetArn(target)), name))
 			}
@@ -428,8 +431,10 @@ func (s *Store) FinishRestore() error {
 	}
 	clear(s.principalThings)
 	for thing, ta := range s.thingPrincipals {
-		for _, p := range ta.principals {
-			s.principalThings[p], _ = insertSorted(s.principalThings[p], thing)
+		for p := range ta.principals.all() {
+			things := s.principalThings[p]
+			things.insert(thing, strings.Compare)
+			s.principalThings[p] = things
 		}
 	}
 	for t := range s.targetPolicies {

@@ -204,6 +204,8 @@ func TestRestoreCorruption(t *testing.T) {
 		{policyKey("p"), `{"policyName":"p","defaultVersionId":2,"versions":[{"versionId":1,"policyDocument":"{}"}]}`, "version 1"},
 		{policyKey("p"), `{"policyName":"p","extra":1}`, "unknown field"},
 		{thingPrincipalsKey("t"), `{"thingName":"t","principals":["b","a"]}`, "not sorted"},
+		{thingPrincipalsKey("t"), `{"thingName":"t","principals":[""]}`, "empty name"},
+		{targetPoliciesKey("eu-west-1:x"), `{"target":"eu-west-1:x","policies":[""]}`, "empty name"},
 	} {
 		s2, _ := New(Options{CA: e.ca, Rand: rand.NewChaCha8([32]byte{}), Things: e.things})
 		err := s2.Restore(tc.key, []byte(tc.value))

@@ -430,14 +430,16 @@ func (s *Store) AttachPolicy(req AttachPolicyRequest, now time.Time) error {
 
 // attach attaches a policy to a target key.
 func (s *Store) attach(policyName, target string) error {
-	if slices.Contains(s.targetPolicies[target], policyName) {
+	policies := s.targetPolicies[target]
+	if policies.contains(policyName, strings.Compare) {
 		return nil
 	}
-	if n := len(s.targetPolicies[target]); n >= MaxPoliciesPerTarget {
+	if n := policies.len(); n >= MaxPoliciesPerTarget {
 		return awserr.New(awserr.LimitExceeded, "%s already has %d policies attached; the limit is %d.",
 			s.targetArn(target), n, MaxPoliciesPerTarget)
 	}
-	s.targetPolicies[target], _ = insertSorted(s.targetPolicies[target], policyName)
+	policies.insert(policyName, strings.Compare)
+	s.targetPolicies[target] = policies
 	s.addPolicyTarget(policyName, target)
 	s.dirty(targetPoliciesKey(s.targetArn(target)))
 	s.invalidateTarget(target)
@@ -471,18 +473,19 @@ func (s *Store) DetachPolicy(req DetachPolicyRequest, now time.Time) error {
 
 // detach detaches a policy from a target key.
 func (s *Store) detach(policyName, target string) {
-	list, removed := removeSorted(s.targetPolicies[target], policyName)
-	if !removed {
+	policies := s.targetPolicies[target]
+	if !policies.remove(policyName, strings.Compare) {
 		return
 	}
-	setOrDelete(s.targetPolicies, target, list)
+	setOrDelete(s.targetPolicies, target, policies)
 	s.removePolicyTarget(policyName, target)
 	s.dirty(targetPoliciesKey(s.targetArn(target)))
 	s.invalidateTarget(target)
 }
 
-func setOrDelete(m map[string][]string, k string, v []string) {
-	if len(v) == 0 {
+// setOrDelete stores a set, or deletes its key when the set is empty.
+func setOrDelete(m map[string]nameSet, k string, v nameSet) {
+	if v.len() == 0 {
 		delete(m, k)
 	} else {
 		m[k] = v
@@ -514,7 +517,7 @@ func (s *Store) ListAttachedPolicies(req ListAttachedPoliciesRequest) (ListPolic
 	if err != nil {
 		return ListPoliciesResponse{}, err
 	}
-	names := slices.Clone(s.targetPolicies[target.key()])
+	names := s.targetPolicies[target.key()].slice()
 	if req.Recursive {
 		var groups []string
 		switch target.kind {
@@ -524,7 +527,7 @@ func (s *Store) ListAttachedPolicies(req ListAttachedPoliciesRequest) (ListPolic
 			groups = s.groupsOfPrincipal(target.key())
 		}
 		for _, g := range groups {
-			names = append(names, s.targetPolicies[s.ThingGroupArn(g)]...)
+			names = s.targetPolicies[s.ThingGroupArn(g)].appendTo(names)
 		}
 		slices.Sort(names)
 		names = slices.Compact(names)

@@ -93,8 +93,8 @@ func (s *Store) resolve(field, v string, mustExist, allowGroup bool) (target, er
 // thingAttachments are the principals attached to one thing, as target
 // keys in the byte-wise order of their canonical forms (cmpTargetKeys).
 type thingAttachments struct {
-	principals []string // sorted
-	exclusive  []string // sorted subset attached as EXCLUSIVE_THING
+	principals nameSet
+	exclusive  nameSet // the subset attached as EXCLUSIVE_THING
 }
 
 // AttachThingPrincipalRequest is the input of AttachThingPrincipal
@@ -127,7 +127,7 @@ func (s *Store) AttachThingPrincipal(req AttachThingPrincipalRequest, now time.T
 	}
 	exclusive := req.ThingPrincipalType == ExclusiveThing
 	key := p.key()
-	for _, other := range s.principalThings[key] {
+	for other := range s.principalThings[key].all() {
 		if other == req.ThingName {
 			continue
 		}
@@ -135,7 +135,7 @@ func (s *Store) AttachThingPrincipal(req AttachThingPrincipalRequest, now time.T
 			return invalid("Principal %s is attached to thing %s; it cannot be attached exclusively to %s.",
 				req.Principal, other, req.ThingName)
 		}
-		if slices.Contains(s.thingPrincipals[other].exclusive, key) {
+		if s.thingPrincipals[other].exclusive.contains(key, s.cmpTargetKeys) {
 			return invalid("Principal %s is attached exclusively to thing %s.", req.Principal, other)
 		}
 	}
@@ -144,16 +144,17 @@ func (s *Store) AttachThingPrincipal(req AttachThingPrincipalRequest, now time.T
 		ta = &thingAttachments{}
 		s.thingPrincipals[req.ThingName] = ta
 	}
-	var changed bool
-	ta.principals, changed = insertSortedFunc(ta.principals, key, s.cmpTargetKeys)
+	changed := ta.principals.insert(key, s.cmpTargetKeys)
 	var typeChanged bool
 	if exclusive {
-		ta.exclusive, typeChanged = insertSortedFunc(ta.exclusive, key, s.cmpTargetKeys)
+		typeChanged = ta.exclusive.insert(key, s.cmpTargetKeys)
 	} else {
-		ta.exclusive, typeChanged = removeSortedFunc(ta.exclusive, key, s.cmpTargetKeys)
+		typeChanged = ta.exclusive.remove(key, s.cmpTargetKeys)
 	}
 	if changed {
-		s.principalThings[key], _ = insertSorted(s.principalThings[key], req.ThingName)
+		things := s.principalThings[key]
+		things.insert(req.ThingName, strings.Compare)
+		s.principalThings[key] = things
 		s.invalidateTarget(key)
 	}
 	if changed || typeChanged {
@@ -196,15 +197,15 @@ func (s *Store) detachThingPrincipal(thing, principal string) {
 	if ta == nil {
 		return
 	}
-	var removed bool
-	if ta.principals, removed = removeSortedFunc(ta.principals, principal, s.cmpTargetKeys); !removed {
+	if !ta.principals.remove(principal, s.cmpTargetKeys) {
 		return
 	}
-	ta.exclusive, _ = removeSortedFunc(ta.exclusive, principal, s.cmpTargetKeys)
-	if len(ta.principals) == 0 {
+	ta.exclusive.remove(principal, s.cmpTargetKeys)
+	if ta.principals.len() == 0 {
 		delete(s.thingPrincipals, thing)
 	}
-	things, _ := removeSorted(s.principalThings[principal], thing)
+	things := s.principalThings[principal]
+	things.remove(thing, strings.Compare)
 	setOrDelete(s.principalThings, principal, things)
 	s.dirty(thingPrincipalsKey(thing))
 	s.invalidateTarget(principal)
@@ -275,14 +276,15 @@ func (s *Store) ThingPrincipals(thing string) []string {
 	return nil
 }
 
-// targetArns returns the canonical forms of target keys, in order.
-func (s *Store) targetArns(keys []string) []string {
-	if keys == nil {
+// targetArns returns the canonical forms of a set of target keys, in
+// order; nil for none.
+func (s *Store) targetArns(keys nameSet) []string {
+	if keys.len() == 0 {
 		return nil
 	}
-	out := make([]string, len(keys))
-	for i, k := range keys {
-		out[i] = s.targetArn(k)
+	out := make([]string, 0, keys.len())
+	for k := range keys.all() {
+		out = append(out, s.targetArn(k))
 	}
 	return out
 }
@@ -301,7 +303,7 @@ func (s *Store) CheckThingDeletable(thing string) error {
 // the core calls it after DeleteThingGroup.
 func (s *Store) ThingGroupDeleted(group string) {
 	arn := s.ThingGroupArn(group)
-	for _, p := range slices.Clone(s.targetPolicies[arn]) {
+	for _, p := range s.targetPolicies[arn].slice() {
 		s.detach(p, arn)
 	}
 }
@@ -311,7 +313,7 @@ func (s *Store) ThingGroupDeleted(group string) {
 // deduplicated.
 func (s *Store) groupsOfPrincipal(principal string) []string {
 	var groups []string
-	for _, t := range s.principalThings[principal] {
+	for t := range s.principalThings[principal].all() {
 		if info, ok := s.opts.Things.Thing(t); ok {
 			groups = append(groups, info.StaticGroups...)
 		}
@@ -358,7 +360,7 @@ func (s *Store) ListThingPrincipalsV2(req ListThingPrincipalsV2Request) (ListThi
 	}
 	var list []string
 	if ta := s.thingPrincipals[req.ThingName]; ta != nil {
-		for _, key := range ta.principals {
+		for key := range ta.principals.all() {
 			if req.ThingPrincipalType == "" || s.principalType(req.ThingName, key) == req.ThingPrincipalType {
 				list = append(list, s.targetArn(key))
 			}
@@ -415,7 +417,7 @@ func (s *Store) ListPrincipalThingsV2(req ListPrincipalThingsV2Request) (ListPri
 	}
 	key := p.key()
 	var list []string
-	for _, t := range s.principalThings[key] {
+	for t := range s.principalThings[key].all() {
 		if req.ThingPrincipalType == "" || s.principalType(t, key) == req.ThingPrincipalType {
 			list = append(list, t)
 		}
@@ -435,7 +437,7 @@ func (s *Store) ListPrincipalThingsV2(req ListPrincipalThingsV2Request) (ListPri
 // principalType is how a principal (a target key) is attached to a thing.
 func (s *Store) principalType(thing, principal string) string {
 	if ta := s.thingPrincipals[thing]; ta != nil {
-		if _, ok := slices.BinarySearchFunc(ta.exclusive, principal, s.cmpTargetKeys); ok {
+		if ta.exclusive.contains(principal, s.cmpTargetKeys) {
 			return ExclusiveThing
 		}
 	}

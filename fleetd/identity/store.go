@@ -109,11 +109,11 @@ type Store struct {
 	// inverse, a set per policy, so that attaching one policy to a million
 	// certificates costs O(1) each.
 	policyTargets  map[string]map[string]struct{}
-	targetPolicies map[string][]string
+	targetPolicies map[string]nameSet
 	// thingPrincipals: thing → its attachments; principalThings: principal
-	// → sorted thing names.
+	// → thing names, byte-wise.
 	thingPrincipals map[string]*thingAttachments
-	principalThings map[string][]string
+	principalThings map[string]nameSet
 	certArnPrefix   string // "arn:aws:iot:<region>:<account>:cert/"
 
 	claims      map[string]*claim // by certificate id
@@ -157,9 +157,9 @@ func New(opts Options) (*Store, error) {
 		cas:             map[string]*caCertificate{},
 		policies:        map[string]*policyEntry{},
 		policyTargets:   map[string]map[string]struct{}{},
-		targetPolicies:  map[string][]string{},
+		targetPolicies:  map[string]nameSet{},
 		thingPrincipals: map[string]*thingAttachments{},
-		principalThings: map[string][]string{},
+		principalThings: map[string]nameSet{},
 		claims:          map[string]*claim{},
 		claimTokens:     map[string]string{},
 		changes:         map[string]struct{}{},
@@ -321,44 +321,6 @@ func instantOf(t time.Time) instant { return instant{sec: t.Unix(), nsec: int32(
 func (i instant) time() time.Time { return time.Unix(i.sec, int64(i.nsec)).UTC() }
 
 func stamp(t time.Time) registry.Timestamp { return registry.Timestamp{Time: t} }
-
-// insertSorted adds v to a sorted slice unless present; it reports whether
-// it added.
-func insertSorted(list []string, v string) ([]string, bool) {
-	i, found := slices.BinarySearch(list, v)
-	if found {
-		return list, false
-	}
-	return slices.Insert(list, i, v), true
-}
-
-// insertSortedFunc and removeSortedFunc are insertSorted and removeSorted
-// for a slice sorted by cmp.
-func insertSortedFunc(list []string, v string, cmp func(a, b string) int) ([]string, bool) {
-	i, found := slices.BinarySearchFunc(list, v, cmp)
-	if found {
-		return list, false
-	}
-	return slices.Insert(list, i, v), true
-}
-
-func removeSortedFunc(list []string, v string, cmp func(a, b string) int) ([]string, bool) {
-	i, found := slices.BinarySearchFunc(list, v, cmp)
-	if !found {
-		return list, false
-	}
-	return slices.Delete(list, i, i+1), true
-}
-
-// removeSorted removes v from a sorted slice; it reports whether it was
-// there.
-func removeSorted(list []string, v string) ([]string, bool) {
-	i, found := slices.BinarySearch(list, v)
-	if !found {
-		return list, false
-	}
-	return slices.Delete(list, i, i+1), true
-}
 
 func errorf(format string, args ...any) error { return fmt.Errorf("identity: "+format, args...) }
 

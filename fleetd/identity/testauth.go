@@ -195,7 +195,7 @@ func (s *Store) principalPolicies(principal, clientID string) ([]string, policy.
 	if err != nil {
 		return nil, policy.Context{}, err
 	}
-	names := slices.Clone(s.targetPolicies[t.key()])
+	names := s.targetPolicies[t.key()].slice()
 	ctx := policy.Context{ClientID: clientID}
 	if t.kind != targetCertificate {
 		return s.existing(names), ctx, nil
@@ -206,7 +206,7 @@ func (s *Store) principalPolicies(principal, clientID string) ([]string, policy.
 			Issuer: policy.SubjectAttributes(parsed.Issuer)}
 	}
 	if info, ok := s.opts.Things.Thing(clientID); ok && clientID != "" {
-		_, attached := slices.BinarySearch(s.principalThings[t.key()], clientID)
+		attached := s.principalThings[t.key()].contains(clientID, strings.Compare)
 		ctx.Thing = &policy.Thing{Name: clientID, TypeName: info.TypeName, Attributes: maps.Clone(info.Attributes), IsAttached: attached}
 		if attached {
 			names = s.withGroupPolicies(names, info.StaticGroups)
