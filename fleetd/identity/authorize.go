@@ -180,10 +180,8 @@ func (s *Store) Allowed(certID, clientID, action, resourceARN string) (policy.De
 // attached to a thing. The core calls it when the thing's attributes, type
 // or static groups change.
 func (s *Store) InvalidateThing(thing string) {
-	if ta := s.thingPrincipals[thing]; ta != nil {
-		for p := range ta.principals.all() {
-			s.invalidateTarget(p)
-		}
+	for p := range s.thingPrincipals[thing].principals.all() {
+		s.invalidateTarget(p)
 	}
 }
 

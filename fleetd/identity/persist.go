@@ -169,8 +169,8 @@ func (s *Store) recordValue(key string) (any, bool) {
 		return targetPoliciesRecord{Target: target, Policies: policies.slice()}, true
 	case strings.HasPrefix(key, thingPrincipalPrefix):
 		thing := key[len(thingPrincipalPrefix):]
-		ta := s.thingPrincipals[thing]
-		if ta == nil {
+		ta, ok := s.thingPrincipals[thing]
+		if !ok {
 			return nil, false
 		}
 		return thingPrincipalsRecord{Thing: thing, Principals: s.targetArns(ta.principals), Exclusive: s.targetArns(ta.exclusive)}, true
@@ -317,7 +317,7 @@ func (s *Store) Restore(key string, value []byte) error {
 		if len(r.Principals) == 0 || !sortedNames(r.Principals) || !sortedNames(r.Exclusive) {
 			return bad(errors.New("principals empty, not sorted or with an empty name"))
 		}
-		s.thingPrincipals[r.Thing] = &thingAttachments{principals: nameSetOf(s.targetKeys(r.Principals)),
+		s.thingPrincipals[r.Thing] = thingAttachments{principals: nameSetOf(s.targetKeys(r.Principals)),
 			exclusive: nameSetOf(s.targetKeys(r.Exclusive))}
 	case strings.HasPrefix(key, claimPrefix):
 		var r claimRecord
@@ -416,9 +416,10 @@ func (s *Store) FinishRestore() error {
 			s.targetPolicies[key] = names
 		}
 	}
-	for _, ta := range s.thingPrincipals {
+	for thing, ta := range s.thingPrincipals {
 		ta.principals.replaceAll(s.ownKey)
 		ta.exclusive.replaceAll(s.ownKey)
+		s.thingPrincipals[thing] = ta
 	}
 	clear(s.policyTargets)
 	for target, names := range s.targetPolicies {

@@ -92,6 +92,8 @@ func (s *Store) resolve(field, v string, mustExist, allowGroup bool) (target, er
 
 // thingAttachments are the principals attached to one thing, as target
 // keys in the byte-wise order of their canonical forms (cmpTargetKeys).
+// It is a map value (80 bytes, kept in the map itself): change a copy and
+// store it back.
 type thingAttachments struct {
 	principals nameSet
 	exclusive  nameSet // the subset attached as EXCLUSIVE_THING
@@ -140,10 +142,6 @@ func (s *Store) AttachThingPrincipal(req AttachThingPrincipalRequest, now time.T
 		}
 	}
 	ta := s.thingPrincipals[req.ThingName]
-	if ta == nil {
-		ta = &thingAttachments{}
-		s.thingPrincipals[req.ThingName] = ta
-	}
 	changed := ta.principals.insert(key, s.cmpTargetKeys)
 	var typeChanged bool
 	if exclusive {
@@ -158,6 +156,7 @@ func (s *Store) AttachThingPrincipal(req AttachThingPrincipalRequest, now time.T
 		s.invalidateTarget(key)
 	}
 	if changed || typeChanged {
+		s.thingPrincipals[req.ThingName] = ta
 		s.dirty(thingPrincipalsKey(req.ThingName))
 	}
 	return nil
@@ -194,15 +193,14 @@ func (s *Store) DetachThingPrincipal(req DetachThingPrincipalRequest, now time.T
 // detachThingPrincipal detaches the principal of a target key.
 func (s *Store) detachThingPrincipal(thing, principal string) {
 	ta := s.thingPrincipals[thing]
-	if ta == nil {
-		return
-	}
 	if !ta.principals.remove(principal, s.cmpTargetKeys) {
 		return
 	}
 	ta.exclusive.remove(principal, s.cmpTargetKeys)
 	if ta.principals.len() == 0 {
 		delete(s.thingPrincipals, thing)
+	} else {
+		s.thingPrincipals[thing] = ta
 	}
 	things := s.principalThings[principal]
 	things.remove(thing, strings.Compare)
@@ -270,10 +268,7 @@ func (s *Store) ListPrincipalThings(req ListPrincipalThingsRequest) (ListPrincip
 // ThingPrincipals returns the principals attached to a thing, sorted; the
 // core refuses DeleteThing while there are any.
 func (s *Store) ThingPrincipals(thing string) []string {
-	if ta := s.thingPrincipals[thing]; ta != nil {
-		return s.targetArns(ta.principals)
-	}
-	return nil
+	return s.targetArns(s.thingPrincipals[thing].principals)
 }
 
 // targetArns returns the canonical forms of a set of target keys, in
@@ -359,11 +354,9 @@ func (s *Store) ListThingPrincipalsV2(req ListThingPrincipalsV2Request) (ListThi
 		return ListThingPrincipalsV2Response{}, notFound(kindThing, req.ThingName)
 	}
 	var list []string
-	if ta := s.thingPrincipals[req.ThingName]; ta != nil {
-		for key := range ta.principals.all() {
-			if req.ThingPrincipalType == "" || s.principalType(req.ThingName, key) == req.ThingPrincipalType {
-				list = append(list, s.targetArn(key))
-			}
+	for key := range s.thingPrincipals[req.ThingName].principals.all() {
+		if req.ThingPrincipalType == "" || s.principalType(req.ThingName, key) == req.ThingPrincipalType {
+			list = append(list, s.targetArn(key))
 		}
 	}
 	page, next, err := pageNames("thing-principals-v2/"+req.ThingName+"/"+req.ThingPrincipalType, list, req.NextToken,
@@ -436,10 +429,8 @@ func (s *Store) ListPrincipalThingsV2(req ListPrincipalThingsV2Request) (ListPri
 
 // principalType is how a principal (a target key) is attached to a thing.
 func (s *Store) principalType(thing, principal string) string {
-	if ta := s.thingPrincipals[thing]; ta != nil {
-		if ta.exclusive.contains(principal, s.cmpTargetKeys) {
-			return ExclusiveThing
-		}
+	if s.thingPrincipals[thing].exclusive.contains(principal, s.cmpTargetKeys) {
+		return ExclusiveThing
 	}
 	return NonExclusiveThing
 }

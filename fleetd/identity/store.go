@@ -112,7 +112,7 @@ type Store struct {
 	targetPolicies map[string]nameSet
 	// thingPrincipals: thing → its attachments; principalThings: principal
 	// → thing names, byte-wise.
-	thingPrincipals map[string]*thingAttachments
+	thingPrincipals map[string]thingAttachments
 	principalThings map[string]nameSet
 	certArnPrefix   string // "arn:aws:iot:<region>:<account>:cert/"
 
@@ -158,7 +158,7 @@ func New(opts Options) (*Store, error) {
 		policies:        map[string]*policyEntry{},
 		policyTargets:   map[string]map[string]struct{}{},
 		targetPolicies:  map[string]nameSet{},
-		thingPrincipals: map[string]*thingAttachments{},
+		thingPrincipals: map[string]thingAttachments{},
 		principalThings: map[string]nameSet{},
 		claims:          map[string]*claim{},
 		claimTokens:     map[string]string{},
