@@ -487,12 +487,14 @@ func (s *Store) AutoRegisterCertificate(cert *x509.Certificate, now time.Time) (
 		return "", "", awserr.New(awserr.CertificateState,
 			"CA certificate %s is %s with auto-registration %s; JITR needs ACTIVE and ENABLE.", ca.id, ca.status, ca.autoReg)
 	}
-	c := s.addCertificate(cert, pemOf(cert), ca.id, StatusPendingActivation, ca.mode, now)
+	c := s.addCertificate(cert, ca.id, StatusPendingActivation, ca.mode, now)
 	return c.id, ca.id, nil
 }
 
 // pemOf encodes a certificate as one PEM block: the stored form, whatever
 // else (chains, comments) the request held.
-func pemOf(cert *x509.Certificate) string {
-	return string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: cert.Raw}))
+func pemOf(cert *x509.Certificate) string { return pemOfDER(cert.Raw) }
+
+func pemOfDER(der []byte) string {
+	return string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}))
 }

@@ -6,6 +6,7 @@ import (
 	"crypto/x509/pkix"
 	"encoding/hex"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/fleetlab/fleetlab/fleetd/awserr"
@@ -35,9 +36,11 @@ var certificateModes = []string{ModeDefault, ModeSNIOnly}
 // millions, so it is kept small (128 bytes): what is derivable or one of a
 // few values is stored compactly and spelled out by answers and records.
 type certificate struct {
-	id  string
-	pem string // the certificate; parsed on demand (parsed), since a
-	// parsed x509.Certificate costs ~2.4 KB and a fleet holds millions
+	// id and der share one allocation (idAndDER): one heap object rather
+	// than two, and the DER is two thirds of the PEM it stands for.
+	id  string // pki.CertificateID of der
+	der string // the certificate; its PEM (pem) and parsed form (parsed)
+	// are made on demand: a parsed x509.Certificate costs ~2.4 KB
 	caID    string // registered CA that signed it; "" for fleetd's CA or none
 	created instant
 	// modified, version and generationID change with every status change.
@@ -48,6 +51,25 @@ type certificate struct {
 	status       uint8 // index in certificateStatuses
 	mode         uint8 // index in certificateModes
 }
+
+// idAndDER returns a certificate's id and a copy of its DER, the two in
+// one allocation: the id first, then the DER.
+func idAndDER(der []byte) (id, derCopy string) {
+	sum := sha256.Sum256(der)
+	var hexID [2 * sha256.Size]byte
+	hex.Encode(hexID[:], sum[:])
+	var b strings.Builder
+	b.Grow(len(hexID) + len(der))
+	b.Write(hexID[:])
+	b.Write(der)
+	both := b.String()
+	return both[:len(hexID)], both[len(hexID):]
+}
+
+// pem returns the certificate as the store answers and records it: one
+// PEM block of its DER (every certificate the store holds came in or out
+// in that form, pemOf).
+func (c *certificate) pem() string { return pemOfDER([]byte(c.der)) }
 
 func (c *certificate) statusName() string { return certificateStatuses[c.status] }
 func (c *certificate) modeName() string   { return certificateModes[c.mode] }
@@ -131,9 +153,9 @@ func (s *Store) CreateKeysAndCertificate(req CreateKeysAndCertificateRequest, no
 	if err != nil {
 		return CreateKeysAndCertificateResponse{}, errorf("CreateKeysAndCertificate: %w", err)
 	}
-	c := s.addCertificate(issued.Cert, string(issued.PEM), "", activeOr(req.SetAsActive), ModeDefault, now)
+	c := s.addCertificate(issued.Cert, "", activeOr(req.SetAsActive), ModeDefault, now)
 	return CreateKeysAndCertificateResponse{CertificateArn: s.CertificateArn(c.id), CertificateId: c.id,
-		CertificatePem: c.pem, KeyPair: keys}, nil
+		CertificatePem: string(issued.PEM), KeyPair: keys}, nil
 }
 
 // CreateCertificateFromCsrRequest is the input of CreateCertificateFromCsr
@@ -164,9 +186,9 @@ func (s *Store) CreateCertificateFromCsr(req CreateCertificateFromCsrRequest, no
 	if err != nil {
 		return CreateCertificateFromCsrResponse{}, clientOrWrapped("CreateCertificateFromCsr", err)
 	}
-	cert := s.addCertificate(issued.Cert, string(issued.PEM), "", activeOr(req.SetAsActive), ModeDefault, now)
+	cert := s.addCertificate(issued.Cert, "", activeOr(req.SetAsActive), ModeDefault, now)
 	return CreateCertificateFromCsrResponse{CertificateArn: s.CertificateArn(cert.id), CertificateId: cert.id,
-		CertificatePem: cert.pem}, nil
+		CertificatePem: string(issued.PEM)}, nil
 }
 
 // RegisterCertificateRequest is the input of RegisterCertificate
@@ -223,7 +245,7 @@ func (s *Store) RegisterCertificate(req RegisterCertificateRequest, now time.Tim
 		return RegisterCertificateResponse{}, awserr.New(awserr.CertificateState,
 			"CA certificate %s is %s; certificates can be registered only under an ACTIVE CA certificate.", ca.id, ca.status)
 	}
-	added := s.addCertificate(cert, pemOf(cert), ca.id, status, ca.mode, now)
+	added := s.addCertificate(cert, ca.id, status, ca.mode, now)
 	return RegisterCertificateResponse{CertificateArn: s.CertificateArn(added.id), CertificateId: added.id}, nil
 }
 
@@ -292,7 +314,7 @@ func (s *Store) RegisterCertificateWithoutCA(req RegisterCertificateWithoutCAReq
 	if err := pki.CheckValidity(cert, now); err != nil {
 		return RegisterCertificateResponse{}, err
 	}
-	added := s.addCertificate(cert, pemOf(cert), "", status, ModeSNIOnly, now)
+	added := s.addCertificate(cert, "", status, ModeSNIOnly, now)
 	return RegisterCertificateResponse{CertificateArn: s.CertificateArn(added.id), CertificateId: added.id}, nil
 }
 
@@ -331,9 +353,10 @@ func (s *Store) checkNew(cert *x509.Certificate) error {
 	return nil
 }
 
-func (s *Store) addCertificate(cert *x509.Certificate, pem, caID, status, mode string, now time.Time) *certificate {
-	c := &certificate{id: pki.CertificateID(cert.Raw), pem: pem, caID: caID, status: mustIndex(certificateStatuses, status),
-		mode: mustIndex(certificateModes, mode), created: instantOf(now), modified: instantOf(now), version: 1, seq: s.nextSeq()}
+func (s *Store) addCertificate(cert *x509.Certificate, caID, status, mode string, now time.Time) *certificate {
+	c := &certificate{caID: caID, status: mustIndex(certificateStatuses, status), mode: mustIndex(certificateModes, mode),
+		created: instantOf(now), modified: instantOf(now), version: 1, seq: s.nextSeq()}
+	c.id, c.der = idAndDER(cert.Raw)
 	c.generationID = s.nextGenerationSum(certKey(c.id))
 	s.certs[c.id] = c
 	s.certOrder = insertBySeq(s.certOrder, certSeq, c)
@@ -426,7 +449,7 @@ func (s *Store) DescribeCertificate(req DescribeCertificateRequest) (DescribeCer
 	}
 	return DescribeCertificateResponse{CertificateDescription: CertificateDescription{
 		CertificateArn: s.CertificateArn(cert.id), CertificateId: cert.id, CaCertificateId: cert.caID,
-		Status: cert.statusName(), CertificatePem: cert.pem, OwnedBy: s.opts.Account,
+		Status: cert.statusName(), CertificatePem: cert.pem(), OwnedBy: s.opts.Account,
 		CreationDate: stamp(cert.created.time()), LastModifiedDate: stamp(cert.modified.time()), CustomerVersion: int(cert.version),
 		GenerationId: cert.generation(), Validity: validityOf(cert), CertificateMode: cert.modeName(),
 	}}, nil
@@ -578,7 +601,7 @@ func (s *Store) ParsedCertificate(id string) (*x509.Certificate, string, error) 
 	if err != nil {
 		return nil, "", err
 	}
-	return cert, c.pem, nil
+	return cert, c.pem(), nil
 }
 
 // CertificateStatus returns a certificate's status, for the gateway's TLS
@@ -598,10 +621,10 @@ func clientOrWrapped(op string, err error) error {
 	return errorf("%s: %w", op, err)
 }
 
-// parsed returns the parsed certificate. Its PEM was checked when it was
+// parsed returns the parsed certificate. It was checked when it was
 // stored, so an error means a corrupt store.
 func (c *certificate) parsed() (*x509.Certificate, error) {
-	cert, err := pki.ParseCertificatePEM([]byte(c.pem))
+	cert, err := x509.ParseCertificate([]byte(c.der))
 	if err != nil {
 		return nil, errorf("stored certificate %s does not parse: %w", c.id, err)
 	}

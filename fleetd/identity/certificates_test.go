@@ -3,6 +3,7 @@ package identity
 import (
 	crand "crypto/rand"
 	"crypto/x509"
+	"encoding/json"
 	"math/big"
 	"strings"
 	"testing"
@@ -399,5 +400,75 @@ func TestListCertificatesByCA(t *testing.T) {
 func TestCertificateSize(t *testing.T) {
 	if n := unsafe.Sizeof(certificate{}); n > 128 {
 		t.Errorf("certificate is %d bytes; want at most 128", n)
+	}
+}
+
+// TestCertificatePemAnswers checks that the store, keeping the DER, answers
+// every certificate with the PEM it was issued or registered with, byte
+// for byte: DescribeCertificate, ParsedCertificate and the record, before
+// and after a restore.
+func TestCertificatePemAnswers(t *testing.T) {
+	e := newEnv(t)
+	customer := customerCA(t, "Customer CA")
+	e.registerCA(customer, true)
+	type issued struct{ id, pem string }
+	var all []issued
+	must := func(id, pem string, err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+		all = append(all, issued{id, pem})
+	}
+	keys, err := e.s.CreateKeysAndCertificate(CreateKeysAndCertificateRequest{}, e.now)
+	must(keys.CertificateId, keys.CertificatePem, err)
+	fromCSR, err := e.s.CreateCertificateFromCsr(CreateCertificateFromCsrRequest{CertificateSigningRequest: string(newCSR(t, "csr"))}, e.now)
+	must(fromCSR.CertificateId, fromCSR.CertificatePem, err)
+	claimed, err := e.s.IssueForClaim(e.now, nil)
+	must(claimed.CertificateId, claimed.CertificatePem, err)
+	claimedCSR, err := e.s.IssueForClaim(e.now, newCSR(t, "claim"))
+	must(claimedCSR.CertificateId, claimedCSR.CertificatePem, err)
+	prov, err := e.s.IssueProvisioningClaim(e.now, "tmpl")
+	must(prov.CertificateId, prov.CertificatePem, err)
+	// Registered certificates keep their first block alone, whatever
+	// follows it in the request.
+	devicePEM := signedBy(t, customer, "dev")
+	reg, err := e.s.RegisterCertificate(RegisterCertificateRequest{CertificatePem: devicePEM + string(customer.CertPEM())}, e.now)
+	must(reg.CertificateId, devicePEM, err)
+	sniPEM := signedBy(t, customerCA(t, "Other CA"), "sni")
+	sni, err := e.s.RegisterCertificateWithoutCA(RegisterCertificateWithoutCARequest{CertificatePem: sniPEM + "trailing text\n"}, e.now)
+	must(sni.CertificateId, sniPEM, err)
+
+	for _, s := range []*Store{e.s, restored(t, e)} {
+		for _, c := range all {
+			d, err := s.DescribeCertificate(DescribeCertificateRequest{CertificateId: c.id})
+			if err != nil || d.CertificateDescription.CertificatePem != c.pem {
+				t.Errorf("DescribeCertificate(%s).certificatePem = %q, %v; want %q", c.id, d.CertificateDescription.CertificatePem, err, c.pem)
+			}
+			if _, pem, err := s.ParsedCertificate(c.id); err != nil || pem != c.pem {
+				t.Errorf("ParsedCertificate(%s) PEM = %q, %v; want %q", c.id, pem, err, c.pem)
+			}
+			rec, _ := s.Record(certKey(c.id))
+			var r certRecord
+			if err := json.Unmarshal(rec, &r); err != nil || r.PEM != c.pem {
+				t.Errorf("record %s certificatePem = %q, %v; want %q", certKey(c.id), r.PEM, err, c.pem)
+			}
+		}
+	}
+}
+
+// TestIDAndDER checks that idAndDER gives the certificate id and the DER,
+// in one allocation.
+func TestIDAndDER(t *testing.T) {
+	der := []byte("not really DER, but any bytes hash")
+	id, got := idAndDER(der)
+	if want := pki.CertificateID(der); id != want {
+		t.Errorf("idAndDER id = %s; want %s", id, want)
+	}
+	if got != string(der) {
+		t.Errorf("idAndDER der = %q; want %q", got, der)
+	}
+	if n := testing.AllocsPerRun(10, func() { idAndDER(der) }); n != 1 {
+		t.Errorf("idAndDER makes %v allocations; want 1", n)
 	}
 }

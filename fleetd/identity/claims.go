@@ -62,8 +62,7 @@ func (s *Store) IssueForClaim(now time.Time, csrPEM []byte) (ClaimCertificate, e
 	if err != nil {
 		return ClaimCertificate{}, clientOrWrapped("IssueForClaim", err)
 	}
-	pem := string(issued.PEM) // one copy for the answer and the store
-	out := ClaimCertificate{CertificatePem: pem}
+	out := ClaimCertificate{CertificatePem: string(issued.PEM)}
 	if issued.Key != nil {
 		keys, err := issued.KeyPair()
 		if err != nil {
@@ -75,7 +74,7 @@ func (s *Store) IssueForClaim(now time.Time, csrPEM []byte) (ClaimCertificate, e
 	if err != nil {
 		return ClaimCertificate{}, errorf("IssueForClaim: ownership token: %w", err)
 	}
-	cert := s.addCertificate(issued.Cert, pem, "", StatusPendingActivation, ModeDefault, now)
+	cert := s.addCertificate(issued.Cert, "", StatusPendingActivation, ModeDefault, now)
 	s.addClaim(&claim{certID: cert.id, token: token, expires: utc(now).Add(OwnershipTokenLifetime)})
 	out.CertificateId, out.CertificateOwnershipToken = cert.id, token
 	return out, nil

@@ -91,6 +91,10 @@
 //     attachments (forceDelete) and its claim.
 //   - Private keys pass through CreateKeysAndCertificate and IssueForClaim
 //     responses and are never stored or recorded.
+//   - A certificate is kept as DER and answered and recorded as the one
+//     CERTIFICATE block of it that the store issued or registered it with
+//     (a registered PEM keeps its first block alone); a record whose PEM
+//     is any other spelling does not restore.
 //   - Lists of certificates, CA certificates and policies are in creation
 //     order (a sequence number, not a timestamp), newest first unless
 //     isAscendingOrder; name lists are byte-wise. Markers and tokens

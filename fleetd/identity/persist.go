@@ -139,7 +139,7 @@ func (s *Store) recordValue(key string) (any, bool) {
 		if c == nil {
 			return nil, false
 		}
-		return certRecord{ID: c.id, PEM: c.pem, CAID: c.caID, Status: c.statusName(), Mode: c.modeName(), Created: c.created.time(),
+		return certRecord{ID: c.id, PEM: c.pem(), CAID: c.caID, Status: c.statusName(), Mode: c.modeName(), Created: c.created.time(),
 			Modified: c.modified.time(), Version: int(c.version), GenerationID: c.generation(), Seq: c.seq}, true
 	case strings.HasPrefix(key, caPrefix):
 		ca := s.cas[key[len(caPrefix):]]
@@ -247,11 +247,16 @@ func (s *Store) Restore(key string, value []byte) error {
 		if pki.CertificateID(cert.Raw) != r.ID {
 			return bad(errors.New("PEM does not match the certificate id"))
 		}
-		c, err := certificateOf(r)
+		if pemOf(cert) != r.PEM {
+			// The store keeps the DER and answers with its PEM, so only
+			// the PEM it writes itself can be restored as it was.
+			return bad(errors.New("PEM is not the certificate's one CERTIFICATE block"))
+		}
+		c, err := certificateOf(r, cert.Raw)
 		if err != nil {
 			return bad(err)
 		}
-		s.certs[r.ID] = c
+		s.certs[c.id] = c
 	case strings.HasPrefix(key, caPrefix):
 		var r caRecord
 		if err := dec.Decode(&r); err != nil {
@@ -334,8 +339,9 @@ func (s *Store) Restore(key string, value []byte) error {
 	return nil
 }
 
-// certificateOf is the certificate of a record whose PEM was checked.
-func certificateOf(r certRecord) (*certificate, error) {
+// certificateOf is the certificate of a record whose PEM was checked and
+// holds der.
+func certificateOf(r certRecord, der []byte) (*certificate, error) {
 	status, ok := indexOf(certificateStatuses, r.Status)
 	if !ok {
 		return nil, fmt.Errorf("unknown status %q", r.Status)
@@ -347,8 +353,9 @@ func certificateOf(r certRecord) (*certificate, error) {
 	if r.Version < math.MinInt32 || r.Version > math.MaxInt32 {
 		return nil, fmt.Errorf("customerVersion %d out of range", r.Version)
 	}
-	c := &certificate{id: r.ID, pem: r.PEM, caID: r.CAID, status: status, mode: mode, created: instantOf(r.Created),
+	c := &certificate{caID: r.CAID, status: status, mode: mode, created: instantOf(r.Created),
 		modified: instantOf(r.Modified), version: int32(r.Version), seq: r.Seq}
+	c.id, c.der = idAndDER(der)
 	if len(r.GenerationID) != hex.EncodedLen(len(c.generationID)) || !decodesTo(c.generationID[:], r.GenerationID) {
 		return nil, fmt.Errorf("generationId %q is not %d lowercase hex bytes", r.GenerationID, len(c.generationID))
 	}

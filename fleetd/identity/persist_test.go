@@ -198,6 +198,7 @@ func TestRestoreCorruption(t *testing.T) {
 		{certKey(c0.id), strings.Replace(string(cert), gen, gen+"00", 1), "generationId"},
 		{certKey(c0.id), strings.Replace(string(cert), gen, strings.ToUpper(gen), 1), "generationId"},
 		{certKey(c0.id), strings.Replace(string(cert), `"customerVersion":`, `"customerVersion":9999999999`, 1), "out of range"},
+		{certKey(c0.id), strings.Replace(string(cert), `-----END CERTIFICATE-----\n`, `-----END CERTIFICATE-----\n# comment\n`, 1), "one CERTIFICATE block"},
 		{"weird/x", "{}", "unknown record key"},
 		{metaKey, `{"format":9}`, "format 9"},
 		{certKey(strings.Repeat("0", 64)), string(cert), "holds"},

@@ -42,11 +42,11 @@ func (s *Store) IssueProvisioningClaim(now time.Time, template string) (Provisio
 			return ProvisioningClaim{}, errorf("CreateProvisioningClaim: policy %s: %w", name, err)
 		}
 	}
-	c := s.addCertificate(issued.Cert, string(issued.PEM), "", StatusActive, ModeDefault, now)
+	c := s.addCertificate(issued.Cert, "", StatusActive, ModeDefault, now)
 	if err := s.attach(name, c.id); err != nil {
 		return ProvisioningClaim{}, errorf("CreateProvisioningClaim: %w", err)
 	}
-	return ProvisioningClaim{CertificateId: c.id, CertificatePem: c.pem, KeyPair: keys, Expiration: registry.Timestamp{Time: expires}}, nil
+	return ProvisioningClaim{CertificateId: c.id, CertificatePem: string(issued.PEM), KeyPair: keys, Expiration: registry.Timestamp{Time: expires}}, nil
 }
 
 // claimPolicyName names the policy of a template's provisioning claims.
