@@ -56,8 +56,8 @@ func (s *Store) Authorize(certID string) (*Authorizer, error) {
 	if a := s.auth[id]; a != nil {
 		return a, nil
 	}
-	cert := s.certs[id]
-	if cert == nil {
+	cert, ok := s.certs[id]
+	if !ok {
 		return nil, awserr.New(awserr.Unauthorized, "Certificate %s is not registered.", certID)
 	}
 	if cert.statusName() != StatusActive {

@@ -33,8 +33,10 @@ var certificateStatuses = []string{StatusActive, StatusInactive, StatusRevoked, 
 var certificateModes = []string{ModeDefault, ModeSNIOnly}
 
 // certificate is a device certificate known to the account. A fleet holds
-// millions, so it is kept small (128 bytes): what is derivable or one of a
-// few values is stored compactly and spelled out by answers and records.
+// millions, so it is kept small: what is derivable or one of a few values
+// is stored compactly and spelled out by answers and records. At 128
+// bytes Store.certs holds it in place, not as one heap object each; it is
+// a value there, so a change is made to a copy and stored back.
 type certificate struct {
 	// id and der share one allocation (idAndDER): one heap object rather
 	// than two, and the DER is two thirds of the PEM it stands for.
@@ -90,7 +92,14 @@ func mustIndex(names []string, v string) uint8 {
 	return i
 }
 
-func certSeq(c *certificate) uint64 { return c.seq }
+// certRef is a certificate in creation order (Store.certOrder): its
+// sequence number and its id, the key of Store.certs.
+type certRef struct {
+	seq uint64
+	id  string
+}
+
+func refSeq(r certRef) uint64 { return r.seq }
 
 // Shapes.
 
@@ -353,13 +362,13 @@ func (s *Store) checkNew(cert *x509.Certificate) error {
 	return nil
 }
 
-func (s *Store) addCertificate(cert *x509.Certificate, caID, status, mode string, now time.Time) *certificate {
-	c := &certificate{caID: caID, status: mustIndex(certificateStatuses, status), mode: mustIndex(certificateModes, mode),
+func (s *Store) addCertificate(cert *x509.Certificate, caID, status, mode string, now time.Time) certificate {
+	c := certificate{caID: caID, status: mustIndex(certificateStatuses, status), mode: mustIndex(certificateModes, mode),
 		created: instantOf(now), modified: instantOf(now), version: 1, seq: s.nextSeq()}
 	c.id, c.der = idAndDER(cert.Raw)
 	c.generationID = s.nextGenerationSum(certKey(c.id))
 	s.certs[c.id] = c
-	s.certOrder = insertBySeq(s.certOrder, certSeq, c)
+	s.certOrder = insertBySeq(s.certOrder, refSeq, certRef{seq: c.seq, id: c.id})
 	s.dirty(certKey(c.id))
 	return c
 }
@@ -413,7 +422,7 @@ func (s *Store) UpdateCertificate(req UpdateCertificateRequest, now time.Time) e
 }
 
 // setStatus changes a certificate's status and everything that follows.
-func (s *Store) setStatus(cert *certificate, status string, now time.Time) {
+func (s *Store) setStatus(cert certificate, status string, now time.Time) {
 	if cert.statusName() == StatusActive {
 		s.deactivated[cert.id] = struct{}{}
 	}
@@ -421,6 +430,7 @@ func (s *Store) setStatus(cert *certificate, status string, now time.Time) {
 	cert.modified = instantOf(now)
 	cert.version++
 	cert.generationID = s.nextGenerationSum(certKey(cert.id))
+	s.certs[cert.id] = cert
 	s.dirty(certKey(cert.id))
 	s.invalidateCertificate(cert.id)
 }
@@ -451,7 +461,7 @@ func (s *Store) DescribeCertificate(req DescribeCertificateRequest) (DescribeCer
 		CertificateArn: s.CertificateArn(cert.id), CertificateId: cert.id, CaCertificateId: cert.caID,
 		Status: cert.statusName(), CertificatePem: cert.pem(), OwnedBy: s.opts.Account,
 		CreationDate: stamp(cert.created.time()), LastModifiedDate: stamp(cert.modified.time()), CustomerVersion: int(cert.version),
-		GenerationId: cert.generation(), Validity: validityOf(cert), CertificateMode: cert.modeName(),
+		GenerationId: cert.generation(), Validity: validityOf(&cert), CertificateMode: cert.modeName(),
 	}}, nil
 }
 
@@ -499,7 +509,7 @@ func (s *Store) DeleteCertificate(req DeleteCertificateRequest, now time.Time) e
 
 // deleteCertificate removes a certificate with its policy and thing
 // attachments and its claim.
-func (s *Store) deleteCertificate(cert *certificate) {
+func (s *Store) deleteCertificate(cert certificate) {
 	for _, p := range s.targetPolicies[cert.id].slice() {
 		s.detach(p, cert.id)
 	}
@@ -513,7 +523,7 @@ func (s *Store) deleteCertificate(cert *certificate) {
 		s.deactivated[cert.id] = struct{}{}
 	}
 	delete(s.certs, cert.id)
-	s.certOrder = removeBySeq(s.certOrder, certSeq, cert.seq)
+	s.certOrder = removeBySeq(s.certOrder, refSeq, cert.seq)
 	s.dirty(certKey(cert.id))
 	s.invalidateCertificate(cert.id)
 }
@@ -566,8 +576,9 @@ func (s *Store) listCertificates(list string, size *int, marker string, ascendin
 	if err := c.err(); err != nil {
 		return ListCertificatesResponse{}, err
 	}
-	items, next, err := pageBySeq(list, s.certOrder, certSeq, marker, pageSize(size, DefaultPageSize), ascending,
-		func(cert *certificate) (Certificate, bool) {
+	items, next, err := pageBySeq(list, s.certOrder, refSeq, marker, pageSize(size, DefaultPageSize), ascending,
+		func(r certRef) (Certificate, bool) {
+			cert := s.certs[r.id]
 			if caID != "" && cert.caID != caID {
 				return Certificate{}, false
 			}
@@ -581,12 +592,18 @@ func (s *Store) listCertificates(list string, size *int, marker string, ascendin
 }
 
 // certificate returns the certificate of a checked id.
-func (s *Store) certificate(id string) (*certificate, error) {
-	cert := s.certs[normalizeCertificateID(id)]
-	if cert == nil {
-		return nil, notFound(kindCertificate, id)
+func (s *Store) certificate(id string) (certificate, error) {
+	cert, ok := s.certs[normalizeCertificateID(id)]
+	if !ok {
+		return certificate{}, notFound(kindCertificate, id)
 	}
 	return cert, nil
+}
+
+// hasCertificate reports whether a certificate id is registered.
+func (s *Store) hasCertificate(id string) bool {
+	_, ok := s.certs[id]
+	return ok
 }
 
 // ParsedCertificate returns a registered certificate, parsed, with its
@@ -607,7 +624,7 @@ func (s *Store) ParsedCertificate(id string) (*x509.Certificate, string, error) 
 // CertificateStatus returns a certificate's status, for the gateway's TLS
 // handshake and JITR ("" when it is not registered).
 func (s *Store) CertificateStatus(id string) string {
-	if c := s.certs[normalizeCertificateID(id)]; c != nil {
+	if c, ok := s.certs[normalizeCertificateID(id)]; ok {
 		return c.statusName()
 	}
 	return ""

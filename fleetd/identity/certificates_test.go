@@ -395,8 +395,9 @@ func TestListCertificatesByCA(t *testing.T) {
 	checkErr(t, "ListCertificatesByCA bad id", err, awserr.InvalidRequest, "at 'caCertificateId'")
 }
 
-// TestCertificateSize keeps the per-certificate record in the 128-byte
-// size class: a fleet holds millions.
+// TestCertificateSize keeps the per-certificate record within the 128
+// bytes a Go map stores in place (Store.certs holds values): a fleet holds
+// millions, and a larger one would be a heap object each.
 func TestCertificateSize(t *testing.T) {
 	if n := unsafe.Sizeof(certificate{}); n > 128 {
 		t.Errorf("certificate is %d bytes; want at most 128", n)

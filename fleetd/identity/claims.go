@@ -219,7 +219,7 @@ func (s *Store) Tick(now time.Time) []string {
 		}
 		cl := s.claims[d.certID]
 		s.dropClaim(cl)
-		if cert := s.certs[cl.certID]; cert != nil && cert.statusName() == StatusPendingActivation {
+		if cert, ok := s.certs[cl.certID]; ok && cert.statusName() == StatusPendingActivation {
 			s.deleteCertificate(cert)
 			deleted = append(deleted, cert.id)
 		}

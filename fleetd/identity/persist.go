@@ -135,8 +135,8 @@ func (s *Store) recordValue(key string) (any, bool) {
 	case key == metaKey:
 		return metaRecord{Format: recordFormat, Seq: s.seq, Generation: s.generation, RegistrationCode: s.registrationCode}, true
 	case strings.HasPrefix(key, certPrefix):
-		c := s.certs[key[len(certPrefix):]]
-		if c == nil {
+		c, ok := s.certs[key[len(certPrefix):]]
+		if !ok {
 			return nil, false
 		}
 		return certRecord{ID: c.id, PEM: c.pem(), CAID: c.caID, Status: c.statusName(), Mode: c.modeName(), Created: c.created.time(),
@@ -341,23 +341,23 @@ func (s *Store) Restore(key string, value []byte) error {
 
 // certificateOf is the certificate of a record whose PEM was checked and
 // holds der.
-func certificateOf(r certRecord, der []byte) (*certificate, error) {
+func certificateOf(r certRecord, der []byte) (certificate, error) {
 	status, ok := indexOf(certificateStatuses, r.Status)
 	if !ok {
-		return nil, fmt.Errorf("unknown status %q", r.Status)
+		return certificate{}, fmt.Errorf("unknown status %q", r.Status)
 	}
 	mode, ok := indexOf(certificateModes, r.Mode)
 	if !ok {
-		return nil, fmt.Errorf("unknown certificate mode %q", r.Mode)
+		return certificate{}, fmt.Errorf("unknown certificate mode %q", r.Mode)
 	}
 	if r.Version < math.MinInt32 || r.Version > math.MaxInt32 {
-		return nil, fmt.Errorf("customerVersion %d out of range", r.Version)
+		return certificate{}, fmt.Errorf("customerVersion %d out of range", r.Version)
 	}
-	c := &certificate{caID: r.CAID, status: status, mode: mode, created: instantOf(r.Created),
+	c := certificate{caID: r.CAID, status: status, mode: mode, created: instantOf(r.Created),
 		modified: instantOf(r.Modified), version: int32(r.Version), seq: r.Seq}
 	c.id, c.der = idAndDER(der)
 	if len(r.GenerationID) != hex.EncodedLen(len(c.generationID)) || !decodesTo(c.generationID[:], r.GenerationID) {
-		return nil, fmt.Errorf("generationId %q is not %d lowercase hex bytes", r.GenerationID, len(c.generationID))
+		return certificate{}, fmt.Errorf("generationId %q is not %d lowercase hex bytes", r.GenerationID, len(c.generationID))
 	}
 	return c, nil
 }
@@ -390,7 +390,7 @@ func (s *Store) targetKeys(canonical []string) []string {
 // ownKey returns a certificate key as the certificate's own id string
 // when it exists, else key.
 func (s *Store) ownKey(key string) string {
-	if c := s.certs[key]; c != nil && isCertKey(key) {
+	if c, ok := s.certs[key]; ok && isCertKey(key) {
 		return c.id
 	}
 	return key
@@ -402,8 +402,8 @@ func (s *Store) ownKey(key string) string {
 func (s *Store) FinishRestore() error {
 	var errs []error
 	s.certOrder, s.caOrder, s.polOrder = s.certOrder[:0], s.caOrder[:0], s.polOrder[:0]
-	for _, c := range s.certs {
-		s.certOrder = append(s.certOrder, c)
+	for id, c := range s.certs {
+		s.certOrder = append(s.certOrder, certRef{seq: c.seq, id: id})
 	}
 	for _, ca := range s.cas {
 		s.caOrder = append(s.caOrder, ca)
@@ -411,7 +411,7 @@ func (s *Store) FinishRestore() error {
 	for _, p := range s.policies {
 		s.polOrder = append(s.polOrder, p)
 	}
-	slices.SortFunc(s.certOrder, func(a, b *certificate) int { return cmpU(a.seq, b.seq) })
+	slices.SortFunc(s.certOrder, func(a, b certRef) int { return cmpU(a.seq, b.seq) })
 	slices.SortFunc(s.caOrder, func(a, b *caCertificate) int { return cmpU(a.seq, b.seq) })
 	slices.SortFunc(s.polOrder, func(a, b *policyEntry) int { return cmpU(a.seq, b.seq) })
 
@@ -446,12 +446,12 @@ func (s *Store) FinishRestore() error {
 		}
 	}
 	for t := range s.targetPolicies {
-		if isCertKey(t) && s.certs[t] == nil || strings.HasPrefix(t, s.certArnPrefix) {
+		if isCertKey(t) && !s.hasCertificate(t) || strings.HasPrefix(t, s.certArnPrefix) {
 			errs = append(errs, errorf("policy target %s: certificate does not exist", s.targetArn(t)))
 		}
 	}
 	for p := range s.principalThings {
-		if isCertKey(p) && s.certs[p] == nil || strings.HasPrefix(p, s.certArnPrefix) {
+		if isCertKey(p) && !s.hasCertificate(p) || strings.HasPrefix(p, s.certArnPrefix) {
 			errs = append(errs, errorf("thing principal %s: certificate does not exist", s.targetArn(p)))
 		}
 	}
@@ -459,7 +459,7 @@ func (s *Store) FinishRestore() error {
 	s.deadlines = s.deadlines[:0]
 	claims := make(map[string]*claim, len(s.claims))
 	for id, cl := range s.claims {
-		if cert := s.certs[id]; cert == nil {
+		if cert, ok := s.certs[id]; !ok {
 			errs = append(errs, errorf("record %s: certificate does not exist", claimKey(id)))
 		} else {
 			cl.certID = cert.id // one copy of the id, not one per record

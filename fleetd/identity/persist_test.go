@@ -187,7 +187,7 @@ func TestRecordRoundTrip(t *testing.T) {
 
 func TestRestoreCorruption(t *testing.T) {
 	e, _ := richEnv(t)
-	c0 := e.s.certOrder[0]
+	c0 := e.s.certs[e.s.certOrder[0].id]
 	cert, _ := e.s.Record(certKey(c0.id))
 	gen := c0.generation()
 	for _, tc := range []struct {

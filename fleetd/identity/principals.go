@@ -71,11 +71,11 @@ func (s *Store) resolve(field, v string, mustExist, allowGroup bool) (target, er
 			return target{}, err
 		}
 		id := normalizeCertificateID(name)
-		cert := s.certs[id]
-		if mustExist && (foreign || cert == nil) {
+		cert, ok := s.certs[id]
+		if mustExist && (foreign || !ok) {
 			return target{}, notFound(kindCertificate, v)
 		}
-		if cert != nil {
+		if ok {
 			id = cert.id // not a substring of the request: attachments keep it
 		}
 		return target{kind: targetCertificate, canonical: s.CertificateArn(id), name: id}, nil

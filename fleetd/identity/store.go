@@ -93,8 +93,8 @@ type ThingInfo struct {
 type Store struct {
 	opts Options
 
-	certs     map[string]*certificate
-	certOrder []*certificate // by seq, i.e. creation order
+	certs     map[string]certificate // values, kept in the map itself: a fleet holds millions
+	certOrder []certRef              // by seq, i.e. creation order
 	cas       map[string]*caCertificate
 	caOrder   []*caCertificate
 	policies  map[string]*policyEntry
@@ -153,7 +153,7 @@ func New(opts Options) (*Store, error) {
 	}
 	s := &Store{
 		opts:            opts,
-		certs:           map[string]*certificate{},
+		certs:           map[string]certificate{},
 		cas:             map[string]*caCertificate{},
 		policies:        map[string]*policyEntry{},
 		policyTargets:   map[string]map[string]struct{}{},
