@@ -516,7 +516,7 @@ func (s *Store) deleteCertificate(cert certificate) {
 	for _, t := range s.principalThings[cert.id].slice() {
 		s.detachThingPrincipal(t, cert.id)
 	}
-	if cl := s.claims[cert.id]; cl != nil {
+	if cl, ok := s.claims[cert.id]; ok {
 		s.dropClaim(cl)
 	}
 	if cert.statusName() == StatusActive {

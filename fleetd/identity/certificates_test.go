@@ -8,7 +8,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-	"unsafe"
 
 	"github.com/fleetlab/fleetlab/fleetd/awserr"
 	"github.com/fleetlab/fleetlab/fleetd/security/pki"
@@ -393,15 +392,6 @@ func TestListCertificatesByCA(t *testing.T) {
 	}
 	_, err = e.s.ListCertificatesByCA(ListCertificatesByCARequest{CaCertificateId: "1"})
 	checkErr(t, "ListCertificatesByCA bad id", err, awserr.InvalidRequest, "at 'caCertificateId'")
-}
-
-// TestCertificateSize keeps the per-certificate record within the 128
-// bytes a Go map stores in place (Store.certs holds values): a fleet holds
-// millions, and a larger one would be a heap object each.
-func TestCertificateSize(t *testing.T) {
-	if n := unsafe.Sizeof(certificate{}); n > 128 {
-		t.Errorf("certificate is %d bytes; want at most 128", n)
-	}
 }
 
 // TestCertificatePemAnswers checks that the store, keeping the DER, answers

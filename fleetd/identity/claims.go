@@ -19,6 +19,8 @@ import (
 const InvalidOwnershipToken = "InvalidCertificateOwnershipToken"
 
 // claim is the ownership token of a certificate issued by the claim flow.
+// A fleet provisioning within the token's hour holds one per device, as
+// map values (Store.claims): change a copy and store it back.
 type claim struct {
 	certID  string
 	token   string
@@ -75,7 +77,7 @@ func (s *Store) IssueForClaim(now time.Time, csrPEM []byte) (ClaimCertificate, e
 		return ClaimCertificate{}, errorf("IssueForClaim: ownership token: %w", err)
 	}
 	cert := s.addCertificate(issued.Cert, "", StatusPendingActivation, ModeDefault, now)
-	s.addClaim(&claim{certID: cert.id, token: token, expires: utc(now).Add(OwnershipTokenLifetime)})
+	s.addClaim(claim{certID: cert.id, token: token, expires: utc(now).Add(OwnershipTokenLifetime)})
 	out.CertificateId, out.CertificateOwnershipToken = cert.id, token
 	return out, nil
 }
@@ -90,7 +92,7 @@ func newToken(rand io.Reader) (string, error) {
 	return base64.RawURLEncoding.EncodeToString(b[:]), nil
 }
 
-func (s *Store) addClaim(cl *claim) {
+func (s *Store) addClaim(cl claim) {
 	s.claims[cl.certID] = cl
 	s.claimsPeak = max(s.claimsPeak, len(s.claims))
 	s.claimTokens[cl.token] = cl.certID
@@ -102,7 +104,7 @@ func (s *Store) addClaim(cl *claim) {
 // when it comes up (live): removing it from the middle would cost a scan,
 // and a million devices provisioning within the token's hour keep a
 // million deadlines.
-func (s *Store) dropClaim(cl *claim) {
+func (s *Store) dropClaim(cl claim) {
 	delete(s.claims, cl.certID)
 	delete(s.claimTokens, cl.token)
 	s.dirty(claimKey(cl.certID))
@@ -122,7 +124,7 @@ func (s *Store) shrinkClaims() {
 	if s.claimsPeak < minShrink || len(s.claims) > s.claimsPeak/4 {
 		return
 	}
-	claims := make(map[string]*claim, len(s.claims))
+	claims := make(map[string]claim, len(s.claims))
 	tokens := make(map[string]string, len(s.claims))
 	for id, cl := range s.claims {
 		claims[id] = cl
@@ -133,8 +135,8 @@ func (s *Store) shrinkClaims() {
 
 // live reports whether a deadline still belongs to a pending claim.
 func (s *Store) live(d deadline) bool {
-	cl := s.claims[d.certID]
-	return cl != nil && cl.expires.Equal(d.at)
+	cl, ok := s.claims[d.certID]
+	return ok && cl.expires.Equal(d.at)
 }
 
 // deadlineHeap orders deadlines by (at, certificate id).
@@ -174,22 +176,23 @@ func (s *Store) ConsumeOwnershipToken(now time.Time, token string) (string, erro
 		return "", err
 	}
 	cl.used = true
+	s.claims[cl.certID] = cl
 	s.dirty(claimKey(cl.certID))
 	return cl.certID, nil
 }
 
-func (s *Store) validClaim(now time.Time, token string) (*claim, error) {
+func (s *Store) validClaim(now time.Time, token string) (claim, error) {
 	if token == "" {
-		return nil, awserr.WithStatus(InvalidOwnershipToken, 400, "Certificate ownership token cannot be empty.")
+		return claim{}, awserr.WithStatus(InvalidOwnershipToken, 400, "Certificate ownership token cannot be empty.")
 	}
-	cl := s.claims[s.claimTokens[token]]
+	cl, ok := s.claims[s.claimTokens[token]]
 	switch {
-	case cl == nil:
-		return nil, awserr.WithStatus(InvalidOwnershipToken, 400, "Certificate ownership token is not valid.")
+	case !ok:
+		return claim{}, awserr.WithStatus(InvalidOwnershipToken, 400, "Certificate ownership token is not valid.")
 	case !now.Before(cl.expires):
-		return nil, awserr.WithStatus(InvalidOwnershipToken, 400, "Certificate ownership token has expired.")
+		return claim{}, awserr.WithStatus(InvalidOwnershipToken, 400, "Certificate ownership token has expired.")
 	case cl.used:
-		return nil, awserr.WithStatus(InvalidOwnershipToken, 400, "Certificate ownership token has already been used.")
+		return claim{}, awserr.WithStatus(InvalidOwnershipToken, 400, "Certificate ownership token has already been used.")
 	}
 	return cl, nil
 }

@@ -111,7 +111,7 @@ func TestClaimMapsShrink(t *testing.T) {
 	e := newEnv(t)
 	add := func(i int, at time.Time) string {
 		token := fmt.Sprintf("token-%d", i)
-		e.s.addClaim(&claim{certID: fmt.Sprintf("%064x", i), token: token, expires: at.Add(OwnershipTokenLifetime)})
+		e.s.addClaim(claim{certID: fmt.Sprintf("%064x", i), token: token, expires: at.Add(OwnershipTokenLifetime)})
 		return token
 	}
 	for i := range 3 * minShrink {

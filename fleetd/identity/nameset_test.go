@@ -5,7 +5,6 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"unsafe"
 )
 
 // TestNameSetAgainstSlice runs random inserts and removes on a nameSet and
@@ -95,18 +94,5 @@ func TestNameSetReplaceAll(t *testing.T) {
 			want = append(want, v+"!")
 		}
 		checkNameSet(t, set, want, strings.Compare, "a!")
-	}
-}
-
-// TestAttachmentValuesInline keeps the attachment maps' values within the
-// 128 bytes a Go map stores in place: larger ones it allocates one by one.
-func TestAttachmentValuesInline(t *testing.T) {
-	for name, n := range map[string]uintptr{
-		"nameSet":          unsafe.Sizeof(nameSet{}),
-		"thingAttachments": unsafe.Sizeof(thingAttachments{}),
-	} {
-		if n > 128 {
-			t.Errorf("%s is %d bytes; want at most 128", name, n)
-		}
 	}
 }

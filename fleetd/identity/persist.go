@@ -175,8 +175,8 @@ func (s *Store) recordValue(key string) (any, bool) {
 		}
 		return thingPrincipalsRecord{Thing: thing, Principals: s.targetArns(ta.principals), Exclusive: s.targetArns(ta.exclusive)}, true
 	case strings.HasPrefix(key, claimPrefix):
-		cl := s.claims[key[len(claimPrefix):]]
-		if cl == nil {
+		cl, ok := s.claims[key[len(claimPrefix):]]
+		if !ok {
 			return nil, false
 		}
 		return claimRecord{CertID: cl.certID, Token: cl.token, Expires: cl.expires, Used: cl.used}, true
@@ -332,7 +332,7 @@ func (s *Store) Restore(key string, value []byte) error {
 		if err := named(r.CertID, claimPrefix); err != nil {
 			return err
 		}
-		s.claims[r.CertID] = &claim{certID: r.CertID, token: r.Token, expires: utc(r.Expires), used: r.Used}
+		s.claims[r.CertID] = claim{certID: r.CertID, token: r.Token, expires: utc(r.Expires), used: r.Used}
 	default:
 		return bad(errors.New("unknown record key"))
 	}
@@ -457,7 +457,7 @@ func (s *Store) FinishRestore() error {
 	}
 	clear(s.claimTokens)
 	s.deadlines = s.deadlines[:0]
-	claims := make(map[string]*claim, len(s.claims))
+	claims := make(map[string]claim, len(s.claims))
 	for id, cl := range s.claims {
 		if cert, ok := s.certs[id]; !ok {
 			errs = append(errs, errorf("record %s: certificate does not exist", claimKey(id)))

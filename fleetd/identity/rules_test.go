@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"unsafe"
 )
 
 // TestNoClockOrGlobalRandomness keeps the package pure: time comes in as
@@ -23,6 +24,22 @@ func TestNoClockOrGlobalRandomness(t *testing.T) {
 			if strings.Contains(string(src), banned) {
 				t.Errorf("%s uses %s", f, banned)
 			}
+		}
+	}
+}
+
+// TestMapValuesInline keeps the values of the maps that hold one entry per
+// device within the 128 bytes a Go map stores in place: a larger value is
+// a heap object of its own, one per device.
+func TestMapValuesInline(t *testing.T) {
+	for name, n := range map[string]uintptr{
+		"certificate":      unsafe.Sizeof(certificate{}),
+		"nameSet":          unsafe.Sizeof(nameSet{}),
+		"thingAttachments": unsafe.Sizeof(thingAttachments{}),
+		"claim":            unsafe.Sizeof(claim{}),
+	} {
+		if n > 128 {
+			t.Errorf("%s is %d bytes; want at most 128", name, n)
 		}
 	}
 }

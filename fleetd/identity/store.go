@@ -116,7 +116,7 @@ type Store struct {
 	principalThings map[string]nameSet
 	certArnPrefix   string // "arn:aws:iot:<region>:<account>:cert/"
 
-	claims      map[string]*claim // by certificate id
+	claims      map[string]claim  // by certificate id
 	claimTokens map[string]string // token → certificate id
 	claimsPeak  int               // most claims since the maps were last made (shrinkClaims)
 	deadlines   deadlineHeap      // claim expiries, a min-heap; stale entries skipped
@@ -160,7 +160,7 @@ func New(opts Options) (*Store, error) {
 		targetPolicies:  map[string]nameSet{},
 		thingPrincipals: map[string]thingAttachments{},
 		principalThings: map[string]nameSet{},
-		claims:          map[string]*claim{},
+		claims:          map[string]claim{},
 		claimTokens:     map[string]string{},
 		changes:         map[string]struct{}{},
 		deactivated:     map[string]struct{}{},
