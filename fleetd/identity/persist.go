@@ -396,6 +396,15 @@ func (s *Store) ownKey(key string) string {
 	return key
 }
 
+// ownPolicyName returns a policy name as the policy's own string when it
+// exists, else name.
+func (s *Store) ownPolicyName(name string) string {
+	if p := s.policies[name]; p != nil {
+		return p.name
+	}
+	return name
+}
+
 // FinishRestore rebuilds the indexes after the last Restore and checks that
 // the records refer to each other consistently. The restore leaves no
 // changes to drain.
@@ -403,6 +412,10 @@ func (s *Store) FinishRestore() error {
 	var errs []error
 	s.certOrder, s.caOrder, s.polOrder = s.certOrder[:0], s.caOrder[:0], s.polOrder[:0]
 	for id, c := range s.certs {
+		if ca := s.cas[c.caID]; ca != nil {
+			c.caID = ca.id // one copy of the CA's id, not one per certificate record
+			s.certs[id] = c
+		}
 		s.certOrder = append(s.certOrder, certRef{seq: c.seq, id: id})
 	}
 	for _, ca := range s.cas {
@@ -415,13 +428,17 @@ func (s *Store) FinishRestore() error {
 	slices.SortFunc(s.caOrder, func(a, b *caCertificate) int { return cmpU(a.seq, b.seq) })
 	slices.SortFunc(s.polOrder, func(a, b *policyEntry) int { return cmpU(a.seq, b.seq) })
 
-	// Certificate keys are substrings of the records' ARNs: share the
-	// certificates' own ids instead, so the records can be freed.
+	// Certificate keys are substrings of the records' ARNs, and each
+	// record spells its policies' names anew: share the certificates' own
+	// ids and the policies' own names instead, so the records can be freed
+	// and a fleet whose devices share a policy keeps one copy of its name.
 	for target, names := range s.targetPolicies {
-		if key := s.ownKey(target); key != target {
+		names.replaceAll(s.ownPolicyName)
+		key := s.ownKey(target)
+		if key != target {
 			delete(s.targetPolicies, target)
-			s.targetPolicies[key] = names
 		}
+		s.targetPolicies[key] = names
 	}
 	for thing, ta := range s.thingPrincipals {
 		ta.principals.replaceAll(s.ownKey)

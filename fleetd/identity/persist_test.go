@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/fleetlab/fleetlab/fleetd/security/policy"
 )
@@ -221,6 +222,51 @@ func TestRestoreCorruption(t *testing.T) {
 	}
 	if err := s2.FinishRestore(); err == nil || !strings.Contains(err.Error(), "policy gone does not exist") {
 		t.Errorf("FinishRestore with dangling references = %v", err)
+	}
+}
+
+// TestRestoreSharesStrings checks that a restored store keeps one copy of
+// each certificate id, policy name and CA id, the entity's own, however
+// many records spell it: a fleet holds one attachment of each per device.
+func TestRestoreSharesStrings(t *testing.T) {
+	e, _ := richEnv(t)
+	s := restored(t, e)
+	same := func(what, got, own string) {
+		t.Helper()
+		if unsafe.StringData(got) != unsafe.StringData(own) {
+			t.Errorf("%s %q is a copy, not the entity's own string", what, got)
+		}
+	}
+	var checked int
+	for target, names := range s.targetPolicies {
+		if c, ok := s.certs[target]; ok {
+			same("policy target", target, c.id)
+		}
+		for name := range names.all() {
+			same("attached policy", name, s.policies[name].name)
+			checked++
+		}
+	}
+	for _, ta := range s.thingPrincipals {
+		for key := range ta.principals.all() {
+			if c, ok := s.certs[key]; ok {
+				same("thing principal", key, c.id)
+				checked++
+			}
+		}
+	}
+	for _, c := range s.certs {
+		if ca := s.cas[c.caID]; ca != nil {
+			same("certificate's CA", c.caID, ca.id)
+			checked++
+		}
+	}
+	for id, cl := range s.claims {
+		same("claim", cl.certID, s.certs[id].id)
+		checked++
+	}
+	if checked < 4 {
+		t.Errorf("checked %d strings; the rich store should hold more", checked)
 	}
 }
 
