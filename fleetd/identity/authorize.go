@@ -180,7 +180,7 @@ func (s *Store) Allowed(certID, clientID, action, resourceARN string) (policy.De
 // attached to a thing. The core calls it when the thing's attributes, type
 // or static groups change.
 func (s *Store) InvalidateThing(thing string) {
-	for p := range s.thingPrincipals[thing].principals.all() {
+	for p := range s.thingPrincipals[thing].all() {
 		s.invalidateTarget(p)
 	}
 }

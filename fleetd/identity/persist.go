@@ -169,11 +169,12 @@ func (s *Store) recordValue(key string) (any, bool) {
 		return targetPoliciesRecord{Target: target, Policies: policies.slice()}, true
 	case strings.HasPrefix(key, thingPrincipalPrefix):
 		thing := key[len(thingPrincipalPrefix):]
-		ta, ok := s.thingPrincipals[thing]
+		principals, ok := s.thingPrincipals[thing]
 		if !ok {
 			return nil, false
 		}
-		return thingPrincipalsRecord{Thing: thing, Principals: s.targetArns(ta.principals), Exclusive: s.targetArns(ta.exclusive)}, true
+		return thingPrincipalsRecord{Thing: thing, Principals: s.targetArns(principals),
+			Exclusive: s.targetArns(s.exclusivePrincipals[thing])}, true
 	case strings.HasPrefix(key, claimPrefix):
 		cl, ok := s.claims[key[len(claimPrefix):]]
 		if !ok {
@@ -322,8 +323,10 @@ func (s *Store) Restore(key string, value []byte) error {
 		if len(r.Principals) == 0 || !sortedNames(r.Principals) || !sortedNames(r.Exclusive) {
 			return bad(errors.New("principals empty, not sorted or with an empty name"))
 		}
-		s.thingPrincipals[r.Thing] = thingAttachments{principals: nameSetOf(s.targetKeys(r.Principals)),
-			exclusive: nameSetOf(s.targetKeys(r.Exclusive))}
+		s.thingPrincipals[r.Thing] = nameSetOf(s.targetKeys(r.Principals))
+		if len(r.Exclusive) > 0 {
+			s.exclusivePrincipals[r.Thing] = nameSetOf(s.targetKeys(r.Exclusive))
+		}
 	case strings.HasPrefix(key, claimPrefix):
 		var r claimRecord
 		if err := dec.Decode(&r); err != nil {
@@ -440,10 +443,11 @@ func (s *Store) FinishRestore() error {
 		}
 		s.targetPolicies[key] = names
 	}
-	for thing, ta := range s.thingPrincipals {
-		ta.principals.replaceAll(s.ownKey)
-		ta.exclusive.replaceAll(s.ownKey)
-		s.thingPrincipals[thing] = ta
+	for _, m := range []map[string]nameSet{s.thingPrincipals, s.exclusivePrincipals} {
+		for thing, principals := range m {
+			principals.replaceAll(s.ownKey)
+			m[thing] = principals
+		}
 	}
 	clear(s.policyTargets)
 	for target, names := range s.targetPolicies {
@@ -455,8 +459,8 @@ func (s *Store) FinishRestore() error {
 		}
 	}
 	clear(s.principalThings)
-	for thing, ta := range s.thingPrincipals {
-		for p := range ta.principals.all() {
+	for thing, principals := range s.thingPrincipals {
+		for p := range principals.all() {
 			things := s.principalThings[p]
 			things.insert(thing, strings.Compare)
 			s.principalThings[p] = things

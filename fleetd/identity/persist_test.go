@@ -247,11 +247,13 @@ func TestRestoreSharesStrings(t *testing.T) {
 			checked++
 		}
 	}
-	for _, ta := range s.thingPrincipals {
-		for key := range ta.principals.all() {
-			if c, ok := s.certs[key]; ok {
-				same("thing principal", key, c.id)
-				checked++
+	for _, m := range []map[string]nameSet{s.thingPrincipals, s.exclusivePrincipals} {
+		for _, principals := range m {
+			for key := range principals.all() {
+				if c, ok := s.certs[key]; ok {
+					same("thing principal", key, c.id)
+					checked++
+				}
 			}
 		}
 	}

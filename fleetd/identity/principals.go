@@ -90,15 +90,6 @@ func (s *Store) resolve(field, v string, mustExist, allowGroup bool) (target, er
 	return target{}, invalid("%s %s names neither a certificate nor a thing group.", field, v)
 }
 
-// thingAttachments are the principals attached to one thing, as target
-// keys in the byte-wise order of their canonical forms (cmpTargetKeys).
-// It is a map value (80 bytes, kept in the map itself): change a copy and
-// store it back.
-type thingAttachments struct {
-	principals nameSet
-	exclusive  nameSet // the subset attached as EXCLUSIVE_THING
-}
-
 // AttachThingPrincipalRequest is the input of AttachThingPrincipal
 // (PUT /things/{thingName}/principals).
 type AttachThingPrincipalRequest struct {
@@ -137,29 +128,40 @@ func (s *Store) AttachThingPrincipal(req AttachThingPrincipalRequest, now time.T
 			return invalid("Principal %s is attached to thing %s; it cannot be attached exclusively to %s.",
 				req.Principal, other, req.ThingName)
 		}
-		if s.thingPrincipals[other].exclusive.contains(key, s.cmpTargetKeys) {
+		if s.exclusivePrincipals[other].contains(key, s.cmpTargetKeys) {
 			return invalid("Principal %s is attached exclusively to thing %s.", req.Principal, other)
 		}
 	}
-	ta := s.thingPrincipals[req.ThingName]
-	changed := ta.principals.insert(key, s.cmpTargetKeys)
-	var typeChanged bool
-	if exclusive {
-		typeChanged = ta.exclusive.insert(key, s.cmpTargetKeys)
-	} else {
-		typeChanged = ta.exclusive.remove(key, s.cmpTargetKeys)
-	}
+	principals := s.thingPrincipals[req.ThingName]
+	changed := principals.insert(key, s.cmpTargetKeys)
+	typeChanged := s.setExclusive(req.ThingName, key, exclusive)
 	if changed {
+		s.thingPrincipals[req.ThingName] = principals
 		things := s.principalThings[key]
 		things.insert(req.ThingName, strings.Compare)
 		s.principalThings[key] = things
 		s.invalidateTarget(key)
 	}
 	if changed || typeChanged {
-		s.thingPrincipals[req.ThingName] = ta
 		s.dirty(thingPrincipalsKey(req.ThingName))
 	}
 	return nil
+}
+
+// setExclusive records whether a principal (a target key) attached to a
+// thing is attached as EXCLUSIVE_THING; it reports whether that changed.
+func (s *Store) setExclusive(thing, principal string, exclusive bool) bool {
+	set := s.exclusivePrincipals[thing]
+	var changed bool
+	if exclusive {
+		changed = set.insert(principal, s.cmpTargetKeys)
+	} else {
+		changed = set.remove(principal, s.cmpTargetKeys)
+	}
+	if changed {
+		setOrDelete(s.exclusivePrincipals, thing, set)
+	}
+	return changed
 }
 
 // DetachThingPrincipalRequest is the input of DetachThingPrincipal
@@ -192,15 +194,15 @@ func (s *Store) DetachThingPrincipal(req DetachThingPrincipalRequest, now time.T
 
 // detachThingPrincipal detaches the principal of a target key.
 func (s *Store) detachThingPrincipal(thing, principal string) {
-	ta := s.thingPrincipals[thing]
-	if !ta.principals.remove(principal, s.cmpTargetKeys) {
+	principals := s.thingPrincipals[thing]
+	if !principals.remove(principal, s.cmpTargetKeys) {
 		return
 	}
-	ta.exclusive.remove(principal, s.cmpTargetKeys)
-	if ta.principals.len() == 0 {
-		delete(s.thingPrincipals, thing)
+	setOrDelete(s.thingPrincipals, thing, principals)
+	if principals.len() == 0 {
+		delete(s.exclusivePrincipals, thing) // a thing without principals has no exclusive ones
 	} else {
-		s.thingPrincipals[thing] = ta
+		s.setExclusive(thing, principal, false)
 	}
 	things := s.principalThings[principal]
 	things.remove(thing, strings.Compare)
@@ -268,7 +270,7 @@ func (s *Store) ListPrincipalThings(req ListPrincipalThingsRequest) (ListPrincip
 // ThingPrincipals returns the principals attached to a thing, sorted; the
 // core refuses DeleteThing while there are any.
 func (s *Store) ThingPrincipals(thing string) []string {
-	return s.targetArns(s.thingPrincipals[thing].principals)
+	return s.targetArns(s.thingPrincipals[thing])
 }
 
 // targetArns returns the canonical forms of a set of target keys, in
@@ -354,7 +356,7 @@ func (s *Store) ListThingPrincipalsV2(req ListThingPrincipalsV2Request) (ListThi
 		return ListThingPrincipalsV2Response{}, notFound(kindThing, req.ThingName)
 	}
 	var list []string
-	for key := range s.thingPrincipals[req.ThingName].principals.all() {
+	for key := range s.thingPrincipals[req.ThingName].all() {
 		if req.ThingPrincipalType == "" || s.principalType(req.ThingName, key) == req.ThingPrincipalType {
 			list = append(list, s.targetArn(key))
 		}
@@ -429,7 +431,7 @@ func (s *Store) ListPrincipalThingsV2(req ListPrincipalThingsV2Request) (ListPri
 
 // principalType is how a principal (a target key) is attached to a thing.
 func (s *Store) principalType(thing, principal string) string {
-	if s.thingPrincipals[thing].exclusive.contains(principal, s.cmpTargetKeys) {
+	if s.exclusivePrincipals[thing].contains(principal, s.cmpTargetKeys) {
 		return ExclusiveThing
 	}
 	return NonExclusiveThing

@@ -110,11 +110,15 @@ type Store struct {
 	// certificates costs O(1) each.
 	policyTargets  map[string]map[string]struct{}
 	targetPolicies map[string]nameSet
-	// thingPrincipals: thing → its attachments; principalThings: principal
-	// → thing names, byte-wise.
-	thingPrincipals map[string]thingAttachments
-	principalThings map[string]nameSet
-	certArnPrefix   string // "arn:aws:iot:<region>:<account>:cert/"
+	// thingPrincipals: thing → its principals, as target keys in the
+	// byte-wise order of their canonical forms (cmpTargetKeys);
+	// exclusivePrincipals: thing → those of them attached as
+	// EXCLUSIVE_THING, kept apart because few things have any;
+	// principalThings: principal → thing names, byte-wise.
+	thingPrincipals     map[string]nameSet
+	exclusivePrincipals map[string]nameSet
+	principalThings     map[string]nameSet
+	certArnPrefix       string // "arn:aws:iot:<region>:<account>:cert/"
 
 	claims      map[string]claim  // by certificate id
 	claimTokens map[string]string // token → certificate id
@@ -152,19 +156,20 @@ func New(opts Options) (*Store, error) {
 		opts.Account = DefaultAccount
 	}
 	s := &Store{
-		opts:            opts,
-		certs:           map[string]certificate{},
-		cas:             map[string]*caCertificate{},
-		policies:        map[string]*policyEntry{},
-		policyTargets:   map[string]map[string]struct{}{},
-		targetPolicies:  map[string]nameSet{},
-		thingPrincipals: map[string]thingAttachments{},
-		principalThings: map[string]nameSet{},
-		claims:          map[string]claim{},
-		claimTokens:     map[string]string{},
-		changes:         map[string]struct{}{},
-		deactivated:     map[string]struct{}{},
-		auth:            map[string]*Authorizer{},
+		opts:                opts,
+		certs:               map[string]certificate{},
+		cas:                 map[string]*caCertificate{},
+		policies:            map[string]*policyEntry{},
+		policyTargets:       map[string]map[string]struct{}{},
+		targetPolicies:      map[string]nameSet{},
+		thingPrincipals:     map[string]nameSet{},
+		exclusivePrincipals: map[string]nameSet{},
+		principalThings:     map[string]nameSet{},
+		claims:              map[string]claim{},
+		claimTokens:         map[string]string{},
+		changes:             map[string]struct{}{},
+		deactivated:         map[string]struct{}{},
+		auth:                map[string]*Authorizer{},
 	}
 	s.certArnPrefix = s.arnPrefix() + "cert/"
 	return s, nil
