@@ -145,7 +145,7 @@ type Core struct {
 	reg     *registry.Registry
 	shadows map[string]*thingShadows
 	conns   map[string]*connectivity
-	views   map[uint32]*registry.ThingView // the registry view of each thing as the index holds it, by dense id
+	views   viewTable // the registry view of each thing as the index holds it, by dense id
 	idx     indexState
 	out     Ready
 	// dirty holds record keys changed by the current operation, written
@@ -185,7 +185,6 @@ func New(o Options) *Core {
 		opts:    o,
 		shadows: map[string]*thingShadows{},
 		conns:   map[string]*connectivity{},
-		views:   map[uint32]*registry.ThingView{},
 		dirty:   map[string]struct{}{},
 	}
 	c.reg = registry.New(registry.Options{Seed: o.Seed, Region: o.Region, Account: o.Account, ThingDeletable: c.thingDeletable})

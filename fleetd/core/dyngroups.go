@@ -83,7 +83,7 @@ func (c *Core) backfillDynamicGroup(now time.Time, group string) {
 	}
 	it := match.Iterator()
 	for it.HasNext() {
-		if v := c.views[it.Next()]; v != nil {
+		if v := c.views.get(it.Next()); v != nil {
 			c.setDynamicMembership(now, group, v.Name, true)
 		}
 	}
@@ -100,10 +100,11 @@ func (c *Core) evaluateDynamicGroups(now time.Time, thing string, changed []stri
 		return
 	}
 	id, ok := c.reg.ThingID(thing)
-	v := c.views[id]
-	if !ok || v == nil || v.Name != thing {
+	p := c.views.get(id)
+	if !ok || p == nil || p.Name != thing {
 		return
 	}
+	v := *p // the membership changes below replace the table's copy
 	// Membership changes re-index thingGroupNames; that must not trigger
 	// another evaluation (a query on thingGroupNames could flip forever).
 	c.evaluating = true
@@ -115,7 +116,7 @@ func (c *Core) evaluateDynamicGroups(now time.Time, thing string, changed []stri
 			continue
 		}
 		if doc == nil {
-			doc = c.fullFlat(v)
+			doc = c.fullFlat(&v)
 		}
 		c.setDynamicMembership(now, g, thing, c.idx.ix.Match(dq.q, doc))
 	}

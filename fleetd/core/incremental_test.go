@@ -73,8 +73,8 @@ func TestIncrementalIndexEqualsRebuild(t *testing.T) {
 	}
 	c.Ready()
 	rebuilt := index.New(c.idx.icfg, c.opts.Index)
-	for id, v := range c.views {
-		rebuilt.Put(id, nil, c.fullFlat(v))
+	for _, v := range c.views.all() {
+		rebuilt.Put(v.ID, nil, c.fullFlat(v))
 	}
 	if rebuilt.Len() < 20 || len(c.reg.DynamicGroups()) < 3 {
 		t.Fatalf("history too thin to test anything: %d things, %d dynamic groups", rebuilt.Len(), len(c.reg.DynamicGroups()))
@@ -100,7 +100,7 @@ func TestIncrementalIndexEqualsRebuild(t *testing.T) {
 		var want []string
 		it := rebuilt.Bitmap(q).Iterator()
 		for it.HasNext() {
-			want = append(want, c.views[it.Next()].Name)
+			want = append(want, c.views.get(it.Next()).Name)
 		}
 		slices.Sort(want)
 		got := c.reg.ThingGroupMembers(g.Name)

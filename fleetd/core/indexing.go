@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/fleetlab/fleetlab/fleetd/awserr"
-	"github.com/fleetlab/fleetlab/fleetd/registry"
 	"github.com/fleetlab/fleetlab/index"
 	"github.com/fleetlab/fleetlab/index/query"
 )
@@ -444,10 +443,7 @@ func indexErr(err error) error {
 // chunk are built through Options.Parallel (reading the core's maps, which
 // nothing writes meanwhile), then the index takes them split by field.
 func (c *Core) putAll() {
-	views := make([]*registry.ThingView, 0, len(c.views))
-	for _, v := range c.views {
-		views = append(views, v)
-	}
+	views := c.views.all()
 	const chunk = 32768
 	items := make([]index.Item, min(chunk, len(views)))
 	for start := 0; start < len(views); start += chunk {

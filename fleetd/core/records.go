@@ -181,6 +181,7 @@ func (c *Core) FinishRestore(now time.Time) error {
 		names = append(names, name)
 	}
 	// Views only read the registry: build them through Options.Parallel.
+	c.views.grow(c.reg.ThingIDBound())
 	views := make([]registry.ThingView, len(names))
 	c.opts.Parallel(len(names), func(lo, hi int) {
 		for i := lo; i < hi; i++ {
@@ -188,7 +189,7 @@ func (c *Core) FinishRestore(now time.Time) error {
 		}
 	})
 	for i := range views {
-		c.views[views[i].ID] = &views[i]
+		c.views.set(views[i])
 	}
 	for _, g := range c.reg.DynamicGroups() {
 		q, err := query.ParseWithLimits(g.QueryString, c.opts.Index.Query)

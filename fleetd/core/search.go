@@ -84,7 +84,7 @@ func (c *Core) SearchIndex(req SearchIndexRequest) (SearchIndexResponse, error) 
 	}
 	resp := SearchIndexResponse{NextToken: page.NextToken, Things: []ThingDocument{}, ThingGroups: []any{}}
 	for _, id := range page.IDs {
-		if v := c.views[id]; v != nil {
+		if v := c.views.get(id); v != nil {
 			resp.Things = append(resp.Things, c.thingDocument(v))
 		}
 	}

@@ -16,6 +16,65 @@ import (
 // change is indexed as a diff (the index needs the old values to move
 // postings) without keeping whole flattened documents.
 
+// viewTable holds those views by value, indexed by dense id: one
+// allocation for the whole fleet where a map of pointers costs a view
+// object per thing, which the collector would visit on every cycle. A slot
+// whose Name is empty is free (thing names are never empty).
+type viewTable struct {
+	slots []registry.ThingView
+	n     int // slots in use
+}
+
+// get returns the view held for dense id id, nil when there is none. The
+// pointer is into the table: it is valid until the next set.
+func (t *viewTable) get(id uint32) *registry.ThingView {
+	if int(id) >= len(t.slots) || t.slots[id].Name == "" {
+		return nil
+	}
+	return &t.slots[id]
+}
+
+// set stores v under its dense id, replacing what was there.
+func (t *viewTable) set(v registry.ThingView) {
+	if int(v.ID) >= len(t.slots) {
+		t.grow(v.ID + 1)
+	}
+	if t.slots[v.ID].Name == "" {
+		t.n++
+	}
+	t.slots[v.ID] = v
+}
+
+// grow makes room for dense ids below bound.
+func (t *viewTable) grow(bound uint32) {
+	if int(bound) > len(t.slots) {
+		t.slots = slices.Grow(t.slots, int(bound)-len(t.slots))
+		t.slots = t.slots[:bound]
+	}
+}
+
+// drop frees the slot of dense id id.
+func (t *viewTable) drop(id uint32) {
+	if t.get(id) != nil {
+		t.slots[id] = registry.ThingView{}
+		t.n--
+	}
+}
+
+// len returns the number of views held.
+func (t *viewTable) len() int { return t.n }
+
+// all returns the views held, in dense-id order (pointers into the table).
+func (t *viewTable) all() []*registry.ThingView {
+	out := make([]*registry.ThingView, 0, t.n)
+	for i := range t.slots {
+		if t.slots[i].Name != "" {
+			out = append(out, &t.slots[i])
+		}
+	}
+	return out
+}
+
 func viewFlat(v *registry.ThingView, cfg index.Config) index.Flat {
 	f, _ := index.Flatten(&index.Document{
 		ThingName: v.Name, ThingID: v.ThingID, ThingTypeName: v.ThingTypeName,
@@ -110,14 +169,14 @@ func (c *Core) afterRegistry(now time.Time) {
 
 // dropView removes a deleted thing from the index.
 func (c *Core) dropView(now time.Time, id uint32, name string) {
-	v := c.views[id]
+	v := c.views.get(id)
 	if v == nil || v.Name != name {
 		return
 	}
 	if c.idx.on() {
 		c.enqueue(now, indexOp{thing: name, id: id, old: c.fullFlat(v), gone: true})
 	}
-	delete(c.views, id)
+	c.views.drop(id)
 }
 
 // syncView re-indexes the registry part of a thing that exists.
@@ -126,12 +185,15 @@ func (c *Core) syncView(now time.Time, name string) {
 	if !ok {
 		return
 	}
-	old := c.views[nv.ID]
-	if old != nil && old.Name == name && viewsEqual(old, &nv) {
+	var old registry.ThingView // the slot is overwritten below: keep a copy
+	if p := c.views.get(nv.ID); p != nil {
+		old = *p
+	}
+	if old.Name == name && viewsEqual(&old, &nv) {
 		return
 	}
-	c.views[nv.ID] = &nv
-	created := old == nil || old.Name != name
+	c.views.set(nv)
+	created := old.Name != name
 	if created {
 		c.event(Event{Time: now, Kind: EventThingCreated, Thing: name})
 	}
@@ -142,7 +204,7 @@ func (c *Core) syncView(now time.Time, name string) {
 		c.enqueue(now, indexOp{thing: name, id: nv.ID, new: c.fullFlat(&nv)})
 		return
 	}
-	oldPart, newPart := viewChange(old, &nv)
+	oldPart, newPart := viewChange(&old, &nv)
 	c.enqueue(now, indexOp{thing: name, id: nv.ID, old: c.flatten(&oldPart), new: c.flatten(&newPart)})
 }
 
