@@ -95,7 +95,7 @@ func (c *Core) SearchIndex(req SearchIndexRequest) (SearchIndexResponse, error) 
 // sections the indexing configuration covers.
 func (c *Core) thingDocument(v *registry.ThingView) ThingDocument {
 	d := ThingDocument{
-		ThingName: v.Name, ThingID: v.ThingID, ThingTypeName: v.ThingTypeName,
+		ThingName: v.Name, ThingID: v.ThingID.String(), ThingTypeName: v.ThingTypeName,
 		ThingGroupNames: v.GroupNames, Attributes: v.Attributes,
 	}
 	if len(d.Attributes) == 0 {

@@ -77,7 +77,7 @@ func (t *viewTable) all() []*registry.ThingView {
 
 func viewFlat(v *registry.ThingView, cfg index.Config) index.Flat {
 	f, _ := index.Flatten(&index.Document{
-		ThingName: v.Name, ThingID: v.ThingID, ThingTypeName: v.ThingTypeName,
+		ThingName: v.Name, ThingID: v.ThingID.String(), ThingTypeName: v.ThingTypeName,
 		ThingGroupNames: v.GroupNames, Attributes: v.Attributes, RegistryVersion: v.Version,
 	}, cfg)
 	return f

@@ -7,15 +7,15 @@ import (
 	"math/rand/v2"
 )
 
-// uuid is a generated resource id: a version-4-shaped UUID whose bits come
+// UUID is a generated resource id: a version-4-shaped UUID whose bits come
 // from a PCG stream seeded with (Options.Seed, n), n counting the ids
 // generated so far. The same seed and the same sequence of successful
 // creations give the same ids.
-type uuid [16]byte
+type UUID [16]byte
 
-func newUUID(seed, n uint64) uuid {
+func newUUID(seed, n uint64) UUID {
 	p := rand.NewPCG(seed, n)
-	var u uuid
+	var u UUID
 	binary.BigEndian.PutUint64(u[:8], p.Uint64())
 	binary.BigEndian.PutUint64(u[8:], p.Uint64())
 	u[6] = u[6]&0x0f | 0x40 // version 4
@@ -23,7 +23,9 @@ func newUUID(seed, n uint64) uuid {
 	return u
 }
 
-func (u uuid) String() string {
+// String returns the id as AWS prints it (8-4-4-4-12 lowercase hex). It
+// allocates: keep the UUID and format it when the text is needed.
+func (u UUID) String() string {
 	var b [36]byte
 	hex.Encode(b[0:8], u[0:4])
 	b[8] = '-'
@@ -37,8 +39,8 @@ func (u uuid) String() string {
 	return string(b[:])
 }
 
-func parseUUID(s string) (uuid, error) {
-	var u uuid
+func parseUUID(s string) (UUID, error) {
+	var u UUID
 	if len(s) != 36 || s[8] != '-' || s[13] != '-' || s[18] != '-' || s[23] != '-' {
 		return u, fmt.Errorf("malformed id %q", s)
 	}

@@ -137,9 +137,11 @@ func (r *Registry) groupNames(t *thing) []string {
 
 // ThingView is the registry part of a thing's fleet-index document.
 type ThingView struct {
-	Name          string
-	ID            uint32 // dense id
-	ThingID       string // the AWS thingId
+	Name string
+	ID   uint32 // dense id
+	// ThingID is the AWS thingId, formatted by its String method: a view
+	// is kept for every thing, and the text would be one more object each.
+	ThingID       UUID
 	ThingTypeName string
 	// Attributes is the registry's own map, shared: read it, never write
 	// it (the registry replaces a thing's map on every change, so a view
@@ -159,7 +161,7 @@ func (r *Registry) View(name string) (ThingView, bool) {
 	return ThingView{
 		Name:             t.name,
 		ID:               t.dense,
-		ThingID:          t.id.String(),
+		ThingID:          t.id,
 		ThingTypeName:    t.typeName,
 		Attributes:       t.attrs, // never modified in place: shared
 		GroupNames:       r.groupNames(t),

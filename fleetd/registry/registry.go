@@ -98,7 +98,7 @@ type Registry struct {
 
 type thing struct {
 	name     string
-	id       uuid
+	id       UUID
 	dense    uint32
 	typeName string
 	attrs    map[string]string
@@ -109,7 +109,7 @@ type thing struct {
 
 type thingType struct {
 	name            string
-	id              uuid
+	id              UUID
 	props           ThingTypeProperties
 	tags            []Tag
 	deprecated      bool
@@ -120,7 +120,7 @@ type thingType struct {
 
 type group struct {
 	name        string
-	id          uuid
+	id          UUID
 	parent      string
 	description string
 	attrs       map[string]string
@@ -141,7 +141,7 @@ type group struct {
 
 type billingGroup struct {
 	name        string
-	id          uuid
+	id          UUID
 	description string
 	tags        []Tag
 	version     int64
@@ -165,7 +165,7 @@ func New(o Options) *Registry {
 func (r *Registry) Options() Options { return r.opts }
 
 // nextUUID returns the next generated id.
-func (r *Registry) nextUUID() uuid {
+func (r *Registry) nextUUID() UUID {
 	u := newUUID(r.opts.Seed, r.uuidCounter)
 	r.uuidCounter++
 	r.ch.record(metaKey)

@@ -85,7 +85,7 @@ func TestResponsesEncode(t *testing.T) {
 }
 
 func TestUUIDs(t *testing.T) {
-	seen := map[uuid]bool{}
+	seen := map[UUID]bool{}
 	for seed := range uint64(3) {
 		for n := range uint64(1000) {
 			u := newUUID(seed, n)
