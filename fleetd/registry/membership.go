@@ -17,14 +17,16 @@ func kindOf(g *group) GroupKind {
 }
 
 func (r *Registry) join(t *thing, g *group) {
-	t.groups = insertSorted(t.groups, g.name)
+	t.groups = r.share.names(withName(t.groups, g.name))
+	r.refreshGroupNames(t)
 	g.members.add(t.name)
 	r.thingChanged(t)
 	r.membershipEvent(g.name, kindOf(g), t.name, true, false)
 }
 
 func (r *Registry) leave(t *thing, g *group, evicted bool) {
-	t.groups = removeSorted(t.groups, g.name)
+	t.groups = r.share.names(withoutName(t.groups, g.name))
+	r.refreshGroupNames(t)
 	g.members.remove(t.name)
 	r.thingChanged(t)
 	r.membershipEvent(g.name, kindOf(g), t.name, false, evicted)
@@ -32,6 +34,7 @@ func (r *Registry) leave(t *thing, g *group, evicted bool) {
 
 func (r *Registry) joinBilling(t *thing, b *billingGroup) {
 	t.billing = b.name
+	r.refreshGroupNames(t)
 	b.members.add(t.name)
 	r.thingChanged(t)
 	r.membershipEvent(b.name, BillingGroup, t.name, true, false)
@@ -40,6 +43,7 @@ func (r *Registry) joinBilling(t *thing, b *billingGroup) {
 func (r *Registry) leaveBilling(t *thing) {
 	b := r.billing[t.billing]
 	t.billing = ""
+	r.refreshGroupNames(t)
 	b.members.remove(t.name)
 	r.thingChanged(t)
 	r.membershipEvent(b.name, BillingGroup, t.name, false, false)
@@ -111,16 +115,29 @@ func (r *Registry) hierarchyConflict(names []string, g *group) *group {
 
 // GroupNames returns the thingGroupNames the fleet index holds for a thing:
 // its static groups and all their ancestors, its dynamic groups and its
-// billing group, sorted and deduplicated. Nil for an unknown thing.
+// billing group, sorted and deduplicated. Nil for an unknown thing. The
+// slice is shared: do not modify it.
 func (r *Registry) GroupNames(thing string) []string {
 	t, ok := r.things[thing]
 	if !ok {
 		return nil
 	}
-	return r.groupNames(t)
+	return t.groupNames
 }
 
-func (r *Registry) groupNames(t *thing) []string {
+// refreshGroupNames recomputes t.groupNames after a change to t's groups
+// or billing group. Nothing else changes it: a group's parent is fixed at
+// creation, and a group with children cannot be deleted. Computing it here
+// rather than in View keeps View a pure read (the core calls it from
+// several goroutines at start-up) and lets the list be shared: most things
+// are in root groups only and in no billing group, and their direct list
+// is the answer as it is; other lists go through the share table, things
+// with the same groups being common.
+func (r *Registry) refreshGroupNames(t *thing) {
+	if t.billing == "" && !r.anyParent(t.groups) {
+		t.groupNames = t.groups
+		return
+	}
 	out := make([]string, 0, len(t.groups)+1)
 	for _, n := range t.groups {
 		out = append(out, n)
@@ -132,7 +149,17 @@ func (r *Registry) groupNames(t *thing) []string {
 		out = append(out, t.billing)
 	}
 	slices.Sort(out)
-	return slices.Compact(out)
+	t.groupNames = r.share.names(slices.Compact(out))
+}
+
+// anyParent reports whether one of the named groups has a parent.
+func (r *Registry) anyParent(names []string) bool {
+	for _, n := range names {
+		if r.groups[n].parent != "" {
+			return true
+		}
+	}
+	return false
 }
 
 // ThingView is the registry part of a thing's fleet-index document.
@@ -147,7 +174,7 @@ type ThingView struct {
 	// it (the registry replaces a thing's map on every change, so a view
 	// keeps the attributes it was taken with). Nil when there are none.
 	Attributes       map[string]string
-	GroupNames       []string // as GroupNames
+	GroupNames       []string // as GroupNames, shared: read it, never write it
 	BillingGroupName string
 	Version          int64
 }
@@ -164,7 +191,7 @@ func (r *Registry) View(name string) (ThingView, bool) {
 		ThingID:          t.id,
 		ThingTypeName:    t.typeName,
 		Attributes:       t.attrs, // never modified in place: shared
-		GroupNames:       r.groupNames(t),
+		GroupNames:       t.groupNames,
 		BillingGroupName: t.billing,
 		Version:          t.version,
 	}, true

@@ -100,20 +100,32 @@ func (r *Registry) sortedThings() []string {
 	})
 }
 
-// insertSorted adds s to the sorted slice a unless present.
-func insertSorted(a []string, s string) []string {
+// withName returns the sorted slice a with s added, a itself when s is
+// there already. A new slice is made, a left as it was: thing group lists
+// are shared between things and views.
+func withName(a []string, s string) []string {
 	i, found := slices.BinarySearch(a, s)
 	if found {
 		return a
 	}
-	return slices.Insert(a, i, s)
+	out := make([]string, 0, len(a)+1)
+	out = append(out, a[:i]...)
+	out = append(out, s)
+	return append(out, a[i:]...)
 }
 
-// removeSorted removes s from the sorted slice a if present.
-func removeSorted(a []string, s string) []string {
+// withoutName returns the sorted slice a with s removed (nil when none
+// is left), a itself when s is not there. A new slice is made, a left as
+// it was.
+func withoutName(a []string, s string) []string {
 	i, found := slices.BinarySearch(a, s)
 	if !found {
 		return a
 	}
-	return slices.Delete(a, i, i+1)
+	if len(a) == 1 {
+		return nil
+	}
+	out := make([]string, 0, len(a)-1)
+	out = append(out, a[:i]...)
+	return append(out, a[i+1:]...)
 }

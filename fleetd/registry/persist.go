@@ -362,13 +362,16 @@ func (r *Registry) FinishRestore() error {
 			}
 			b.members.add(t.name)
 		}
-		for _, n := range t.groups {
+		for i, n := range t.groups {
 			g := r.groups[n]
 			if g == nil {
 				return fmt.Errorf("registry: thing %s is in unknown thing group %s", t.name, n)
 			}
 			g.members.add(t.name)
+			t.groups[i] = g.name // the group's own string, not one decoded per thing
 		}
+		t.groups = r.share.names(t.groups)
+		r.refreshGroupNames(t)
 	}
 	r.free = nil
 	for id, t := range r.slots {

@@ -254,6 +254,9 @@ func checkInvariants(t *testing.T, r *Registry) {
 				roots[root] = gn
 			}
 		}
+		if want := naiveGroupNames(r, th); !slices.Equal(th.groupNames, want) {
+			fail("thing %s groupNames %v; want %v", n, th.groupNames, want)
+		}
 		if th.billing != "" && (r.billing[th.billing] == nil || !r.billing[th.billing].members.has(n)) {
 			fail("thing %s billing group %s does not point back", n, th.billing)
 		}
@@ -307,6 +310,22 @@ func checkInvariants(t *testing.T, r *Registry) {
 	if !slices.Equal(names, want) {
 		fail("sorted thing view differs from the things")
 	}
+}
+
+// naiveGroupNames computes GroupNames from scratch: direct groups, their
+// ancestors and the billing group, sorted and deduplicated.
+func naiveGroupNames(r *Registry, th *thing) []string {
+	var out []string
+	for _, gn := range th.groups {
+		for g := r.groups[gn]; g != nil; g = r.groups[g.parent] {
+			out = append(out, g.name)
+		}
+	}
+	if th.billing != "" {
+		out = append(out, th.billing)
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
 }
 
 func TestRandomOperationsKeepInvariants(t *testing.T) {

@@ -91,6 +91,7 @@ type Registry struct {
 	uuidCounter  uint64 // ids generated so far
 	groupSeq     uint64 // thing groups created so far (creation order)
 
+	share    shareTable // equal group lists and attribute values shared between things
 	ch       changeLog
 	restored bool // FinishRestore ran
 	sawMeta  bool // Restore loaded registry/meta
@@ -105,6 +106,10 @@ type thing struct {
 	version  int64
 	billing  string
 	groups   []string // direct thing groups, static and dynamic, sorted
+	// groupNames is GroupNames' answer (refreshGroupNames). Both lists
+	// are shared with other things and with views: they are replaced on
+	// change, never modified.
+	groupNames []string
 }
 
 type thingType struct {

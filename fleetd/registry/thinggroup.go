@@ -409,11 +409,11 @@ func (r *Registry) groupAndThing(groupName, groupArn, thingName, thingArn string
 // it to the static groups in add, all or nothing. Over the limit,
 // override evicts t from its newest dynamic groups, newest first.
 func (r *Registry) updateMembership(t *thing, add, remove []*group, override bool) error {
-	final := slices.Clone(t.groups)
+	final := t.groups // withName and withoutName leave it as it is
 	var removed []*group
 	for _, g := range remove {
 		if slices.Contains(final, g.name) {
-			final = removeSorted(final, g.name)
+			final = withoutName(final, g.name)
 			removed = append(removed, g)
 		}
 	}
@@ -425,7 +425,7 @@ func (r *Registry) updateMembership(t *thing, add, remove []*group, override boo
 		if h := r.hierarchyConflict(final, g); h != nil {
 			return invalid("Thing %s cannot be added to thing group %s: it is already in thing group %s of the same hierarchy.", t.name, g.name, h.name)
 		}
-		final = insertSorted(final, g.name)
+		final = withName(final, g.name)
 		added = append(added, g)
 	}
 	var evicted []*group
@@ -435,7 +435,7 @@ func (r *Registry) updateMembership(t *thing, add, remove []*group, override boo
 			if !override || d == nil {
 				return invalid("Thing %s cannot be added to more than %d thing groups.", t.name, r.opts.MaxGroupsPerThing)
 			}
-			final = removeSorted(final, d.name)
+			final = withoutName(final, d.name)
 			evicted = append(evicted, d)
 		}
 	}
