@@ -128,7 +128,7 @@ func (t coreThings) Thing(name string) (identity.ThingInfo, bool) {
 			}
 		}
 	}
-	return identity.ThingInfo{TypeName: v.ThingTypeName, Attributes: v.Attributes, StaticGroups: groups}, true
+	return identity.ThingInfo{TypeName: v.ThingTypeName, Attributes: v.Attributes.Map(), StaticGroups: groups}, true
 }
 
 // coreTemplates answers identity's questions about provisioning templates.

@@ -96,10 +96,7 @@ func (c *Core) SearchIndex(req SearchIndexRequest) (SearchIndexResponse, error) 
 func (c *Core) thingDocument(v *registry.ThingView) ThingDocument {
 	d := ThingDocument{
 		ThingName: v.Name, ThingID: v.ThingID.String(), ThingTypeName: v.ThingTypeName,
-		ThingGroupNames: v.GroupNames, Attributes: v.Attributes,
-	}
-	if len(d.Attributes) == 0 {
-		d.Attributes = nil
+		ThingGroupNames: v.GroupNames, Attributes: v.Attributes.Map(),
 	}
 	if c.idx.icfg.ThingIndexingMode == "REGISTRY_AND_SHADOW" {
 		if obj := c.shadowObject(v.Name); obj != nil {

@@ -1,7 +1,6 @@
 package core
 
 import (
-	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -78,14 +77,14 @@ func (t *viewTable) all() []*registry.ThingView {
 func viewFlat(v *registry.ThingView, cfg index.Config) index.Flat {
 	f, _ := index.Flatten(&index.Document{
 		ThingName: v.Name, ThingID: v.ThingID.String(), ThingTypeName: v.ThingTypeName,
-		ThingGroupNames: v.GroupNames, Attributes: v.Attributes, RegistryVersion: v.Version,
+		ThingGroupNames: v.GroupNames, Attributes: v.Attributes.Map(), RegistryVersion: v.Version,
 	}, cfg)
 	return f
 }
 
 func viewsEqual(a, b *registry.ThingView) bool {
 	return a.Name == b.Name && a.ThingID == b.ThingID && a.ThingTypeName == b.ThingTypeName &&
-		slices.Equal(a.GroupNames, b.GroupNames) && maps.Equal(a.Attributes, b.Attributes) && a.Version == b.Version
+		slices.Equal(a.GroupNames, b.GroupNames) && slices.Equal(a.Attributes, b.Attributes) && a.Version == b.Version
 }
 
 // fullFlat is everything the index holds of a thing: registry, shadows,
@@ -218,8 +217,8 @@ func viewChange(old, nv *registry.ThingView) (o, n index.Document) {
 	if !slices.Equal(old.GroupNames, nv.GroupNames) {
 		o.ThingGroupNames, n.ThingGroupNames = old.GroupNames, nv.GroupNames
 	}
-	if !maps.Equal(old.Attributes, nv.Attributes) {
-		o.Attributes, n.Attributes = old.Attributes, nv.Attributes
+	if !slices.Equal(old.Attributes, nv.Attributes) {
+		o.Attributes, n.Attributes = old.Attributes.Map(), nv.Attributes.Map()
 	}
 	if old.Version != nv.Version {
 		o.RegistryVersion, n.RegistryVersion = old.Version, nv.Version

@@ -37,7 +37,7 @@ func (f *fakeRegistry) Thing(name string) (identity.ThingInfo, bool) {
 	if !ok {
 		return identity.ThingInfo{}, false
 	}
-	return identity.ThingInfo{TypeName: v.ThingTypeName, Attributes: v.Attributes, StaticGroups: v.GroupNames}, true
+	return identity.ThingInfo{TypeName: v.ThingTypeName, Attributes: v.Attributes.Map(), StaticGroups: v.GroupNames}, true
 }
 
 func (f *fakeRegistry) DynamicThingGroup(name string) bool {

@@ -170,10 +170,10 @@ type ThingView struct {
 	// is kept for every thing, and the text would be one more object each.
 	ThingID       UUID
 	ThingTypeName string
-	// Attributes is the registry's own map, shared: read it, never write
-	// it (the registry replaces a thing's map on every change, so a view
-	// keeps the attributes it was taken with). Nil when there are none.
-	Attributes       map[string]string
+	// Attributes are the registry's own, shared: read them, never write
+	// them (the registry replaces a thing's attributes on every change, so
+	// a view keeps the ones it was taken with). Nil when there are none.
+	Attributes       Attrs
 	GroupNames       []string // as GroupNames, shared: read it, never write it
 	BillingGroupName string
 	Version          int64
@@ -190,7 +190,7 @@ func (r *Registry) View(name string) (ThingView, bool) {
 		ID:               t.dense,
 		ThingID:          t.id,
 		ThingTypeName:    t.typeName,
-		Attributes:       t.attrs, // never modified in place: shared
+		Attributes:       t.attrs, // never modified: shared
 		GroupNames:       t.groupNames,
 		BillingGroupName: t.billing,
 		Version:          t.version,
@@ -205,6 +205,15 @@ func (r *Registry) Things(yield func(id uint32, name string) bool) {
 			return
 		}
 	}
+}
+
+// nonNil returns m, or an empty map for nil: AWS answers {} for a thing
+// without attributes.
+func nonNil(m map[string]string) map[string]string {
+	if m == nil {
+		return map[string]string{}
+	}
+	return m
 }
 
 func copyAttrs(m map[string]string) map[string]string {

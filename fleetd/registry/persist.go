@@ -94,7 +94,7 @@ func (r *Registry) Record(key string) ([]byte, bool) {
 		if !ok {
 			return nil, false
 		}
-		v = thingRecord{Name: t.name, ID: t.id.String(), Dense: t.dense, Type: t.typeName, Attributes: t.attrs,
+		v = thingRecord{Name: t.name, ID: t.id.String(), Dense: t.dense, Type: t.typeName, Attributes: t.attrs.Map(),
 			Version: t.version, Billing: t.billing, Groups: t.groups}
 	case strings.HasPrefix(key, thingTypePrefix):
 		tt, ok := r.types[key[len(thingTypePrefix):]]
@@ -211,7 +211,7 @@ func DecodeRecord(key string, value []byte) (Decoded, error) {
 			return d, bad(errors.New("duplicate thing groups"))
 		}
 		d.thing = &thing{name: rec.Name, id: id, dense: rec.Dense, typeName: rec.Type,
-			attrs: nilIfEmpty(rec.Attributes), version: rec.Version, billing: rec.Billing, groups: nilIfEmptySlice(groups)}
+			attrs: attrsOf(rec.Attributes), version: rec.Version, billing: rec.Billing, groups: nilIfEmptySlice(groups)}
 	case strings.HasPrefix(key, thingTypePrefix):
 		var rec thingTypeRecord
 		if err := dec.Decode(&rec); err != nil {
@@ -372,6 +372,7 @@ func (r *Registry) FinishRestore() error {
 		}
 		t.groups = r.share.names(t.groups)
 		r.refreshGroupNames(t)
+		t.attrs = r.share.attrs(t.attrs)
 	}
 	r.free = nil
 	for id, t := range r.slots {

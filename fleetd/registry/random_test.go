@@ -270,9 +270,12 @@ func checkInvariants(t *testing.T, r *Registry) {
 		if len(th.attrs) > limit {
 			fail("thing %s has %d attributes", n, len(th.attrs))
 		}
-		for _, v := range th.attrs {
-			if v == "" {
+		for i, a := range th.attrs {
+			if a.Value == "" {
 				fail("thing %s stores an empty attribute", n)
+			}
+			if i > 0 && th.attrs[i-1].Name >= a.Name {
+				fail("thing %s attributes %v not sorted and unique", n, th.attrs)
 			}
 		}
 	}

@@ -102,7 +102,7 @@ type thing struct {
 	id       UUID
 	dense    uint32
 	typeName string
-	attrs    map[string]string
+	attrs    Attrs // shared with views: replaced on change, never modified
 	version  int64
 	billing  string
 	groups   []string // direct thing groups, static and dynamic, sorted

@@ -2,6 +2,7 @@ package registry
 
 import (
 	"maps"
+	"slices"
 	"strings"
 	"time"
 )
@@ -35,9 +36,9 @@ func (r *Registry) CreateThing(req CreateThingRequest, now time.Time) (CreateThi
 	if err := c.err(); err != nil {
 		return CreateThingResponse{}, err
 	}
-	attrs := applyPayload(nil, req.AttributePayload, false)
+	attrs := withPayload(nil, req.AttributePayload, false, r.share.str)
 	if t, ok := r.things[req.ThingName]; ok {
-		if t.typeName != req.ThingTypeName || t.billing != req.BillingGroupName || !maps.Equal(t.attrs, attrs) {
+		if t.typeName != req.ThingTypeName || t.billing != req.BillingGroupName || !slices.Equal(t.attrs, attrs) {
 			return CreateThingResponse{}, alreadyExists(kindThing, t.name, t.id.String(), r.ThingArn(t.name))
 		}
 		return r.createThingResponse(t), nil
@@ -154,7 +155,7 @@ func (r *Registry) DescribeThing(req DescribeThingRequest) (DescribeThingRespons
 		ThingId:          t.id.String(),
 		ThingArn:         r.ThingArn(t.name),
 		ThingTypeName:    t.typeName,
-		Attributes:       copyAttrs(t.attrs),
+		Attributes:       nonNil(t.attrs.Map()),
 		Version:          t.version,
 		BillingGroupName: t.billing,
 	}, nil
@@ -216,7 +217,7 @@ func (r *Registry) UpdateThing(req UpdateThingRequest, now time.Time) error {
 		newType = req.ThingTypeName
 	}
 	merge := req.AttributePayload != nil && req.AttributePayload.Merge
-	attrs := applyPayload(t.attrs, req.AttributePayload, merge)
+	attrs := withPayload(t.attrs, req.AttributePayload, merge, r.share.str)
 	if err := checkAttrCount(t.name, len(attrs), newType != ""); err != nil {
 		return err
 	}
@@ -327,7 +328,7 @@ func (r *Registry) ListThings(req ListThingsRequest) (ListThingsResponse, error)
 	items, next := page("things", names, after, limit(req.MaxResults), func(n string) (ThingAttribute, bool) {
 		t := r.things[n]
 		if req.AttributeName != "" {
-			v, ok := t.attrs[req.AttributeName]
+			v, ok := t.attrs.Get(req.AttributeName)
 			switch {
 			case !ok:
 				return ThingAttribute{}, false
@@ -341,7 +342,7 @@ func (r *Registry) ListThings(req ListThingsRequest) (ListThingsResponse, error)
 			ThingName:     t.name,
 			ThingTypeName: t.typeName,
 			ThingArn:      r.ThingArn(t.name),
-			Attributes:    copyAttrs(t.attrs),
+			Attributes:    nonNil(t.attrs.Map()),
 			Version:       t.version,
 		}, true
 	})
