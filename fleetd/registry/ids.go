@@ -97,20 +97,23 @@ func (h *idHeap) pop() (uint32, bool) {
 	return top, true
 }
 
-// allocDense gives t the lowest free dense id.
-func (r *Registry) allocDense(t *thing) {
+// allocDense gives t the lowest free dense id and stores it in the slab;
+// it returns the stored thing.
+func (r *Registry) allocDense(t thing) *thing {
 	if id, ok := r.free.pop(); ok {
 		t.dense = id
-		r.slots[id] = t
-		return
+	} else {
+		t.dense = r.slab.bound
 	}
-	t.dense = uint32(len(r.slots))
-	r.slots = append(r.slots, t)
+	return r.slab.put(t)
 }
 
+// freeDense frees t's dense id and its slot: t reads as a zero thing
+// afterwards.
 func (r *Registry) freeDense(t *thing) {
-	r.slots[t.dense] = nil
-	r.free.push(t.dense)
+	id := t.dense
+	r.slab.clear(id)
+	r.free.push(id)
 }
 
 // ThingID returns the dense id of the thing called name. Dense ids are
@@ -126,15 +129,16 @@ func (r *Registry) ThingID(name string) (uint32, bool) {
 
 // ThingName returns the name of the thing holding dense id id.
 func (r *Registry) ThingName(id uint32) (string, bool) {
-	if int(id) >= len(r.slots) || r.slots[id] == nil {
+	t := r.slab.at(id)
+	if t == nil {
 		return "", false
 	}
-	return r.slots[id].name, true
+	return t.name, true
 }
 
 // ThingIDBound returns a bound on dense ids: every live id is below it
 // (sizing hint for arrays indexed by dense id).
-func (r *Registry) ThingIDBound() uint32 { return uint32(len(r.slots)) }
+func (r *Registry) ThingIDBound() uint32 { return r.slab.bound }
 
 // ThingCount returns the number of things.
 func (r *Registry) ThingCount() int { return len(r.things) }

@@ -200,8 +200,8 @@ func (r *Registry) View(name string) (ThingView, bool) {
 // Things calls yield with every thing name in dense-id order until it
 // returns false; the core uses it to index everything after a restore.
 func (r *Registry) Things(yield func(id uint32, name string) bool) {
-	for id, t := range r.slots {
-		if t != nil && !yield(uint32(id), t.name) {
+	for id := range r.slab.bound {
+		if t := r.slab.at(id); t != nil && !yield(id, t.name) {
 			return
 		}
 	}

@@ -338,16 +338,13 @@ func (r *Registry) FinishRestore() error {
 		b.members = nameSet{}
 	}
 
-	var top uint32
-	for _, t := range r.things {
-		top = max(top, t.dense+1)
-	}
-	r.slots = make([]*thing, top)
-	for _, t := range r.things {
-		if r.slots[t.dense] != nil {
-			return fmt.Errorf("registry: things %s and %s share dense id %d", r.slots[t.dense].name, t.name, t.dense)
+	r.slab = thingSlab{}
+	for name, decoded := range r.things {
+		if other := r.slab.at(decoded.dense); other != nil {
+			return fmt.Errorf("registry: things %s and %s share dense id %d", other.name, name, decoded.dense)
 		}
-		r.slots[t.dense] = t
+		t := r.slab.put(*decoded)
+		r.things[name] = t
 		if t.typeName != "" {
 			tt := r.types[t.typeName]
 			if tt == nil {
@@ -375,9 +372,9 @@ func (r *Registry) FinishRestore() error {
 		t.attrs = r.share.attrs(t.attrs)
 	}
 	r.free = nil
-	for id, t := range r.slots {
-		if t == nil {
-			r.free = append(r.free, uint32(id)) // ascending: already a heap
+	for id := range r.slab.bound {
+		if r.slab.at(id) == nil {
+			r.free = append(r.free, id) // ascending: already a heap
 		}
 	}
 	r.thingOrder = sortedView{}

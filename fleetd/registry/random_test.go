@@ -231,7 +231,7 @@ func checkInvariants(t *testing.T, r *Registry) {
 		fail("dynamic count %d, counted %d", r.dynamicCount, dyn)
 	}
 	for n, th := range r.things {
-		if int(th.dense) >= len(r.slots) || r.slots[th.dense] != th {
+		if r.slab.at(th.dense) != th {
 			fail("thing %s dense id %d not in its slot", n, th.dense)
 		}
 		if !slices.IsSorted(th.groups) || len(slices.Compact(slices.Clone(th.groups))) != len(th.groups) {
@@ -295,13 +295,14 @@ func checkInvariants(t *testing.T, r *Registry) {
 	}
 	free := map[uint32]bool{}
 	for _, id := range r.free {
-		if int(id) >= len(r.slots) || r.slots[id] != nil || free[id] {
+		if id >= r.slab.bound || r.slab.at(id) != nil || free[id] {
 			fail("free id %d invalid or duplicated", id)
 		}
 		free[id] = true
 	}
-	for id, th := range r.slots {
-		if th == nil && !free[uint32(id)] {
+	for id := range r.slab.bound {
+		th := r.slab.at(id)
+		if th == nil && !free[id] {
 			fail("empty slot %d not in the free list", id)
 		}
 		if th != nil && r.things[th.name] != th {

@@ -80,8 +80,8 @@ type Registry struct {
 
 	things     map[string]*thing
 	thingOrder sortedView // names of things, sorted lazily
-	slots      []*thing   // dense id → thing; nil = free
-	free       idHeap     // free dense ids below len(slots)
+	slab       thingSlab  // dense id → thing; things points into it
+	free       idHeap     // free dense ids below slab.bound
 
 	types   map[string]*thingType
 	groups  map[string]*group

@@ -60,10 +60,9 @@ func (r *Registry) CreateThing(req CreateThingRequest, now time.Time) (CreateThi
 		return CreateThingResponse{}, err
 	}
 
-	t := &thing{name: req.ThingName, id: r.nextUUID(), attrs: attrs, version: 1}
+	t := r.allocDense(thing{name: req.ThingName, id: r.nextUUID(), attrs: attrs, version: 1})
 	r.things[t.name] = t
 	r.thingOrder.added(t.name)
-	r.allocDense(t)
 	if tt != nil {
 		t.typeName = tt.name
 		tt.things.add(t.name)
