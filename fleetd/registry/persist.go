@@ -351,6 +351,7 @@ func (r *Registry) FinishRestore() error {
 				return fmt.Errorf("registry: thing %s has unknown thing type %s", t.name, t.typeName)
 			}
 			tt.things.add(t.name)
+			t.typeName = tt.name // as with groups below: one string per type, not per thing
 		}
 		if t.billing != "" {
 			b := r.billing[t.billing]
@@ -358,6 +359,7 @@ func (r *Registry) FinishRestore() error {
 				return fmt.Errorf("registry: thing %s is in unknown billing group %s", t.name, t.billing)
 			}
 			b.members.add(t.name)
+			t.billing = b.name
 		}
 		for i, n := range t.groups {
 			g := r.groups[n]

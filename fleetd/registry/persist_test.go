@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"unsafe"
 
 	"github.com/google/go-cmp/cmp"
 )
@@ -313,5 +314,43 @@ func TestRecordOfMissing(t *testing.T) {
 		"thinggroup/leaf", "thinggroup/mid", "thinggroup/other", "thinggroup/root", "thingtype/old", "thingtype/sensor"}
 	if !slices.Equal(keys, want) {
 		t.Errorf("Keys() = %v; want %v", keys, want)
+	}
+}
+
+// TestRestoreSharesStrings checks that restored things point at one copy
+// of the strings they have in common (type, billing group, groups,
+// attribute names and values) rather than a decoded copy each, and at one
+// group list.
+func TestRestoreSharesStrings(t *testing.T) {
+	src := New(Options{})
+	_, err := src.CreateThingType(CreateThingTypeRequest{ThingTypeName: "lamp"}, t0)
+	must(t, err)
+	_, err = src.CreateBillingGroup(CreateBillingGroupRequest{BillingGroupName: "bill"}, t0)
+	must(t, err)
+	_, err = src.CreateThingGroup(CreateThingGroupRequest{ThingGroupName: "g"}, t0)
+	must(t, err)
+	for i := range 3 {
+		name := fmt.Sprint("t", i)
+		_, err = src.CreateThing(CreateThingRequest{ThingName: name, ThingTypeName: "lamp", BillingGroupName: "bill",
+			AttributePayload: &AttributePayload{Attributes: map[string]string{"region": "us-east-1"}}}, t0)
+		must(t, err)
+		must(t, src.AddThingToThingGroup(AddThingToThingGroupRequest{ThingGroupName: "g", ThingName: name}, t0))
+	}
+	r := restore(t, src, 1)
+	a, b := r.things["t0"], r.things["t2"]
+	same := func(x, y string) bool { return unsafe.StringData(x) == unsafe.StringData(y) }
+	for _, c := range []struct {
+		what string
+		ok   bool
+	}{
+		{"thing type", same(a.typeName, b.typeName) && same(a.typeName, r.types["lamp"].name)},
+		{"billing group", same(a.billing, b.billing) && same(a.billing, r.billing["bill"].name)},
+		{"group list", &a.groups[0] == &b.groups[0] && same(a.groups[0], r.groups["g"].name)},
+		{"attribute name", same(a.attrs[0].Name, b.attrs[0].Name)},
+		{"attribute value", same(a.attrs[0].Value, b.attrs[0].Value)},
+	} {
+		if !c.ok {
+			t.Errorf("restored things t0 and t2 hold separate copies of their %s", c.what)
+		}
 	}
 }

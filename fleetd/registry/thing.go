@@ -210,10 +210,11 @@ func (r *Registry) UpdateThing(req UpdateThingRequest, now time.Time) error {
 	case req.RemoveThingType:
 		newType = ""
 	case req.ThingTypeName != "" && req.ThingTypeName != t.typeName:
-		if _, err := r.assignableType(req.ThingTypeName, t.name); err != nil {
+		tt, err := r.assignableType(req.ThingTypeName, t.name)
+		if err != nil {
 			return err
 		}
-		newType = req.ThingTypeName
+		newType = tt.name // the type's own string, not the request's
 	}
 	merge := req.AttributePayload != nil && req.AttributePayload.Merge
 	attrs := withPayload(t.attrs, req.AttributePayload, merge, r.share.str)
