@@ -34,6 +34,19 @@
 // evaluates it. It does not know certificates, principals, shadows or
 // jobs.
 //
+// # Memory
+//
+// A registry holds up to millions of things, and the garbage collector
+// visits every live heap object on each cycle, so a thing costs few
+// objects. Things live by value in chunks indexed by dense id (slab.go).
+// A thing's attributes are one slice sorted by name (Attrs), not a map.
+// Its group lists (direct groups, and thingGroupNames) are shared with
+// every thing in the same groups, and short attribute names and values
+// with every thing that has the same, through a small bounded cache
+// (share.go). Attributes and group lists are replaced on change, never
+// modified: that is what lets View and GroupNames hand them out without
+// copying, and callers must treat them as read-only.
+//
 // # Errors
 //
 // Every client mistake is an *awserr.Error with AWS's code and an
@@ -74,7 +87,9 @@
 //
 // # What the caller must do
 //
-//  1. Serialise calls: a Registry is not safe for concurrent use.
+//  1. Serialise calls: a Registry is not safe for concurrent use. Only
+//     reads that change nothing (View, GroupNames, Things, ThingID) may
+//     run together, with no other call in between.
 //  2. Pass now on every mutating call. It is stored in UTC without its
 //     monotonic reading; creation dates and the five-minute wait between
 //     DeprecateThingType and DeleteThingType read it.
