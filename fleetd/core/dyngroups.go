@@ -109,14 +109,25 @@ func (c *Core) evaluateDynamicGroups(now time.Time, thing string, changed []stri
 	// another evaluation (a query on thingGroupNames could flip forever).
 	c.evaluating = true
 	defer func() { c.evaluating = false }()
+	// One document for every group that sees the change, holding the
+	// parts those groups read.
+	var parts flatParts
+	for _, g := range c.idx.dynOrder {
+		if dq := c.idx.dynamic[g]; dq != nil && dq.sees(changed) {
+			parts.registry = parts.registry || dq.parts.registry
+			parts.shadow = parts.shadow || dq.parts.shadow
+			parts.connectivity = parts.connectivity || dq.parts.connectivity
+		}
+	}
 	var doc index.Flat
+	built := false
 	for _, g := range c.idx.dynOrder {
 		dq := c.idx.dynamic[g]
 		if dq == nil || !dq.sees(changed) {
 			continue
 		}
-		if doc == nil {
-			doc = c.fullFlat(&v)
+		if !built {
+			doc, built = c.partialFlat(&c.flatBuf, &v, parts), true
 		}
 		c.setDynamicMembership(now, g, thing, c.idx.ix.Match(dq.q, doc))
 	}

@@ -58,8 +58,20 @@ func TestIncrementalIndexEqualsRebuild(t *testing.T) {
 			}
 		}
 		if i%400 == 100 {
+			// Queries reading the registry, shadows, connectivity or a
+			// mix: a group is evaluated on the parts it reads.
+			queries := []string{
+				fmt.Sprintf("shadow.reported.temp > %d AND NOT shadow.reported.fw:2.%d", r.IntN(100), r.IntN(3)),
+				fmt.Sprintf("attributes.batch > %d", r.IntN(5)),
+				"connectivity.connected:true",
+				fmt.Sprintf("attributes.batch:%d AND shadow.reported.fw:2.%d", r.IntN(5), r.IntN(3)),
+				fmt.Sprintf("connectivity.connected:false OR shadow.reported.temp < %d", r.IntN(100)),
+				"thingGroupNames:G AND NOT shadow.hasDelta:true",
+				fmt.Sprintf("shadow.name.cfg.reported.mode:m%d", r.IntN(3)),
+				"thingName:t0* OR connectivity.connected:true",
+			}
 			c.CreateDynamicThingGroup(now, registry.CreateDynamicThingGroupRequest{ThingGroupName: fmt.Sprintf("D%d", i),
-				QueryString: fmt.Sprintf("shadow.reported.temp > %d AND NOT shadow.reported.fw:2.%d", r.IntN(100), r.IntN(3))})
+				QueryString: queries[(i/400)%len(queries)]})
 		}
 		now = now.Add(time.Second)
 		c.Ready()

@@ -66,13 +66,26 @@ type indexState struct {
 type dynamicQuery struct {
 	q        query.Node
 	fields   map[string]bool
-	anyField bool // a bare term reads every field
+	anyField bool      // a bare term reads every field
+	parts    flatParts // the parts of a document the query reads
 }
 
 func newDynamicQuery(q query.Node) *dynamicQuery {
 	d := &dynamicQuery{q: q, fields: map[string]bool{}, anyField: query.HasBareTerm(q)}
+	if d.anyField {
+		d.parts = allFlatParts
+	}
 	for _, f := range query.Fields(q) {
-		d.fields[index.CanonicalField(f)] = true
+		f = index.CanonicalField(f)
+		d.fields[f] = true
+		switch {
+		case strings.HasPrefix(f, "shadow."):
+			d.parts.shadow = true
+		case strings.HasPrefix(f, "connectivity."):
+			d.parts.connectivity = true
+		default:
+			d.parts.registry = true
+		}
 	}
 	return d
 }

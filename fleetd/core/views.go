@@ -87,6 +87,12 @@ func viewsEqual(a, b *registry.ThingView) bool {
 		slices.Equal(a.GroupNames, b.GroupNames) && slices.Equal(a.Attributes, b.Attributes) && a.Version == b.Version
 }
 
+// flatParts are the parts of a thing's indexed document: its registry
+// view, its shadows, its connectivity.
+type flatParts struct{ registry, shadow, connectivity bool }
+
+var allFlatParts = flatParts{registry: true, shadow: true, connectivity: true}
+
 // fullFlat is everything the index holds of a thing: registry, shadows,
 // connectivity.
 func (c *Core) fullFlat(v *registry.ThingView) index.Flat {
@@ -96,8 +102,18 @@ func (c *Core) fullFlat(v *registry.ThingView) index.Flat {
 // fullFlatWith is fullFlat with the caller's builder: concurrent readers
 // (the parallel rebuild) each bring their own.
 func (c *Core) fullFlatWith(b *index.FlatBuilder, v *registry.ThingView) index.Flat {
-	f := viewFlat(v, c.idx.icfg)
-	if ts := c.shadows[v.Name]; ts != nil && c.idx.icfg.ThingIndexingMode == "REGISTRY_AND_SHADOW" {
+	return c.partialFlat(b, v, allFlatParts)
+}
+
+// partialFlat is the given parts of what the index holds of a thing: a
+// dynamic group reading only shadow fields is evaluated without
+// flattening the registry view, which costs most.
+func (c *Core) partialFlat(b *index.FlatBuilder, v *registry.ThingView, parts flatParts) index.Flat {
+	var f index.Flat
+	if parts.registry {
+		f = viewFlat(v, c.idx.icfg)
+	}
+	if ts := c.shadows[v.Name]; parts.shadow && ts != nil && c.idx.icfg.ThingIndexingMode == "REGISTRY_AND_SHADOW" {
 		f = mergeFlats(f, c.shadowFlat(b, "", &ts.classic))
 		for name, d := range ts.named {
 			if c.namedShadowIndexed(name) {
@@ -105,7 +121,7 @@ func (c *Core) fullFlatWith(b *index.FlatBuilder, v *registry.ThingView) index.F
 			}
 		}
 	}
-	if cs := c.conns[v.Name]; cs != nil && cs.Version > 0 {
+	if cs := c.conns[v.Name]; parts.connectivity && cs != nil && cs.Version > 0 {
 		f = mergeFlats(f, c.connFlat(b, cs))
 	}
 	return f
@@ -113,6 +129,9 @@ func (c *Core) fullFlatWith(b *index.FlatBuilder, v *registry.ThingView) index.F
 
 // mergeFlats merges two flats with disjoint fields into one sorted flat.
 func mergeFlats(a, b index.Flat) index.Flat {
+	if a == nil {
+		return b
+	}
 	out := make(index.Flat, 0, len(a)+len(b))
 	out = append(out, a...)
 	out = append(out, b...)
