@@ -14,12 +14,12 @@ import (
 // connectivity is what fleetd knows of a client id's connection, fed by
 // MQTT connects and disconnects (the simulator calls the same methods).
 type connectivity struct {
-	Connected        bool   `json:"connected"`
-	Timestamp        int64  `json:"timestamp"` // epoch ms of the last change
-	DisconnectReason string `json:"disconnectReason,omitempty"`
-	Version          int64  `json:"versionNumber"` // lifecycle versionNumber of the current or last session
-	Session          string `json:"sessionIdentifier,omitempty"`
-	Principal        string `json:"principalIdentifier,omitempty"`
+	Connected        bool      `json:"connected"`
+	Timestamp        int64     `json:"timestamp"` // epoch ms of the last change
+	DisconnectReason string    `json:"disconnectReason,omitempty"`
+	Version          int64     `json:"versionNumber"` // lifecycle versionNumber of the current or last session
+	Session          sessionID `json:"sessionIdentifier,omitzero"`
+	Principal        string    `json:"principalIdentifier,omitempty"`
 }
 
 func (cs *connectivity) indexed() *index.Connectivity {
@@ -73,7 +73,7 @@ func (c *Core) Connect(now time.Time, req ConnectRequest) {
 	before := *cs
 	cs.Connected, cs.Timestamp, cs.DisconnectReason = true, now.UnixMilli(), ""
 	cs.Version++
-	cs.Session = c.uuid()
+	cs.Session = c.newSession()
 	cs.Principal = req.PrincipalID
 	c.lifecycle(now, req.ClientID, cs, "connected", req.IPAddress)
 	c.connectivityChanged(now, req.ClientID, &before, cs)
@@ -121,7 +121,7 @@ func (c *Core) lifecycle(now time.Time, clientID string, cs *connectivity, kind,
 	}
 	ev := lifecycleEvent{
 		ClientID: clientID, Timestamp: now.UnixMilli(), EventType: kind,
-		SessionIdentifier: cs.Session, PrincipalIdentifier: cs.Principal, IPAddress: ip, VersionNumber: cs.Version,
+		SessionIdentifier: cs.Session.String(), PrincipalIdentifier: cs.Principal, IPAddress: ip, VersionNumber: cs.Version,
 	}
 	if kind == "disconnected" {
 		initiated := cs.DisconnectReason == ReasonClientInitiated
@@ -154,14 +154,11 @@ func (c *Core) connFlat(b *index.FlatBuilder, cs *connectivity) index.Flat {
 	return b.Connectivity(cs.indexed(), c.idx.icfg)
 }
 
-// uuid draws a deterministic version-4-shaped UUID from the core's stream.
-func (c *Core) uuid() string {
-	r := c.rand()
-	hi, lo := r.Uint64(), r.Uint64()
+// newSession draws a deterministic session identifier from the core's
+// stream.
+func (c *Core) newSession() sessionID {
 	c.markDirty(keySessionRNG) // a restart goes on from here, never repeating an id
-	hi = hi&^0xf000 | 0x4000
-	lo = lo&^(0xc000<<48) | 0x8000<<48
-	return fmt.Sprintf("%08x-%04x-%04x-%04x-%012x", hi>>32, (hi>>16)&0xffff, hi&0xffff, lo>>48, lo&0xffffffffffff)
+	return newSessionID(c.rand())
 }
 
 func (c *Core) rand() *rand.Rand {
@@ -198,6 +195,6 @@ func (c *Core) Subscribed(now time.Time, clientID string, topics []string, subsc
 		kind = "unsubscribed"
 	}
 	b, _ := json.Marshal(subscriptionEvent{ClientID: clientID, Timestamp: now.UnixMilli(), EventType: kind,
-		SessionIdentifier: cs.Session, PrincipalIdentifier: cs.Principal, Topics: topics})
+		SessionIdentifier: cs.Session.String(), PrincipalIdentifier: cs.Principal, Topics: topics})
 	c.publish("$aws/events/subscriptions/"+kind+"/"+clientID, b)
 }
