@@ -62,11 +62,7 @@ type lifecycleEvent struct {
 // second connect of a connected client first ends the old session with
 // DUPLICATE_CLIENTID, as AWS does.
 func (c *Core) Connect(now time.Time, req ConnectRequest) {
-	cs := c.conns[req.ClientID]
-	if cs == nil {
-		cs = &connectivity{}
-		c.conns[req.ClientID] = cs
-	}
+	cs := c.connSlot(req.ClientID)
 	if cs.Connected {
 		c.Disconnect(now, req.ClientID, ReasonDuplicateClient)
 	}
@@ -78,6 +74,16 @@ func (c *Core) Connect(now time.Time, req ConnectRequest) {
 	c.lifecycle(now, req.ClientID, cs, "connected", req.IPAddress)
 	c.connectivityChanged(now, req.ClientID, &before, cs)
 	c.event(Event{Time: now, Kind: EventConnected, Thing: req.ClientID})
+}
+
+// connSlot returns the connectivity of a client id, creating it.
+func (c *Core) connSlot(clientID string) *connectivity {
+	cs := c.conns[clientID]
+	if cs == nil {
+		cs = c.connChunks.new()
+		c.conns[clientID] = cs
+	}
+	return cs
 }
 
 // Disconnect ends the session of a client with one of the AWS reasons.

@@ -167,6 +167,11 @@ type Core struct {
 	ident         *identity.Store   // nil without Options.CA
 	prov          *provision.Engine // nil without Options.CA
 	identErr      error             // why ident is nil despite a CA
+	// The values of shadows and conns, allocated a chunk at a time: a
+	// thing's shadows and a client's connectivity are never deleted.
+	shadowChunks chunks[thingShadows]
+	namedChunks  chunks[shadow.Doc]
+	connChunks   chunks[connectivity]
 }
 
 // Close stops what the core's index runs in the background (with

@@ -149,7 +149,7 @@ func (c *Core) ApplyRecord(d Decoded) error {
 		thing, name, _ := strings.Cut(d.key[len(prefixShadow):], "/")
 		*c.shadowSlot(thing, name) = *d.shadow
 	case d.conn != nil:
-		c.conns[d.key[len(prefixConn):]] = d.conn
+		*c.connSlot(d.key[len(prefixConn):]) = *d.conn
 	case d.jobs != nil:
 		return c.jobs.Restore(d.key, d.jobs)
 	case d.prov != nil:

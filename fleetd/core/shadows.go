@@ -47,7 +47,7 @@ func (c *Core) shadowDoc(thing, name string) *shadow.Doc {
 func (c *Core) shadowSlot(thing, name string) *shadow.Doc {
 	ts := c.shadows[thing]
 	if ts == nil {
-		ts = &thingShadows{}
+		ts = c.shadowChunks.new()
 		c.shadows[thing] = ts
 	}
 	if name == "" {
@@ -58,7 +58,7 @@ func (c *Core) shadowSlot(thing, name string) *shadow.Doc {
 	}
 	d := ts.named[name]
 	if d == nil {
-		d = &shadow.Doc{}
+		d = c.namedChunks.new()
 		ts.named[name] = d
 	}
 	return d
