@@ -2,12 +2,12 @@ package shadow
 
 import "strings"
 
-// compact returns a copy of the tree under n in three allocations (its
-// nodes, its members and one string holding every key and scalar), sharing
-// nothing with the tree it copies. A stored shadow lives for as long as its
-// thing; without this it would keep alive the whole arena and payload of
-// every update that left a value in it, about 2 KB for a shadow of three
-// values that has seen a few updates.
+// compact returns a copy of the tree under n in two allocations (its nodes
+// and one string holding every key and scalar), sharing nothing with the
+// tree it copies. A stored shadow lives for as long as its thing; without
+// this it would keep alive the whole arena and payload of every update that
+// left a value in it, about 2 KB for a shadow of three values that has seen
+// a few updates.
 func compact(n *node) *node {
 	if n == nil {
 		return nil
@@ -17,42 +17,36 @@ func compact(n *node) *node {
 	var text strings.Builder
 	text.Grow(size.text)
 	writeText(&text, n)
-	c := compactor{
-		nodes:  make([]node, 0, size.nodes),
-		fields: make([]field, 0, size.fields),
-		text:   text.String(),
-	}
-	return c.copy(n)
+	c := compactor{nodes: make([]node, 1, size.nodes), text: text.String()}
+	c.copy(&c.nodes[0], n)
+	return &c.nodes[0]
 }
 
 // treeSize counts what a tree holds.
-type treeSize struct{ nodes, fields, text int }
+type treeSize struct{ nodes, text int }
 
 func (s *treeSize) add(n *node) {
 	s.nodes++
-	s.text += len(n.raw)
-	s.fields += len(n.fields)
-	for _, f := range n.fields {
-		s.text += len(f.key)
-		s.add(f.val)
+	s.text += len(n.key) + len(n.raw)
+	for i := range n.items {
+		s.add(&n.items[i])
 	}
 }
 
 // writeText writes the keys and scalars of a tree in the order copy reads
 // them back.
 func writeText(b *strings.Builder, n *node) {
+	b.WriteString(n.key)
 	b.WriteString(n.raw)
-	for _, f := range n.fields {
-		b.WriteString(f.key)
-		writeText(b, f.val)
+	for i := range n.items {
+		writeText(b, &n.items[i])
 	}
 }
 
 type compactor struct {
-	nodes  []node
-	fields []field
-	text   string
-	at     int // next unread byte of text
+	nodes []node // every node of the copy; a container's items are a run of it
+	text  string
+	at    int // next unread byte of text
 }
 
 func (c *compactor) take(n int) string {
@@ -61,20 +55,17 @@ func (c *compactor) take(n int) string {
 	return s
 }
 
-func (c *compactor) copy(n *node) *node {
-	c.nodes = append(c.nodes, node{kind: n.kind, ts: n.ts})
-	out := &c.nodes[len(c.nodes)-1]
-	out.raw = c.take(len(n.raw))
-	if len(n.fields) == 0 {
-		return out
+// copy copies src into dst, its items into the next run of c.nodes.
+func (c *compactor) copy(dst, src *node) {
+	*dst = node{key: c.take(len(src.key)), raw: c.take(len(src.raw)), ts: src.ts, kind: src.kind}
+	if len(src.items) == 0 {
+		return
 	}
-	start := len(c.fields)
-	c.fields = c.fields[:start+len(n.fields)]
-	fs := c.fields[start : start+len(n.fields) : start+len(n.fields)]
-	for i, f := range n.fields {
-		fs[i].key = c.take(len(f.key))
-		fs[i].val = c.copy(f.val)
+	start := len(c.nodes)
+	c.nodes = c.nodes[:start+len(src.items)]
+	items := c.nodes[start:len(c.nodes):len(c.nodes)]
+	for i := range src.items {
+		c.copy(&items[i], &src.items[i])
 	}
-	out.fields = fs
-	return out
+	dst.items = items
 }

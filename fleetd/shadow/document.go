@@ -77,10 +77,11 @@ func objectAny(n *node) map[string]any {
 
 func deltaAny(des, rep *node) map[string]any {
 	var out map[string]any
-	for i, f := range des.fields {
+	for i := range des.items {
+		f := &des.items[i]
 		rv := lookupAt(rep, f.key, i)
-		if f.val.kind == kObject && rv != nil && rv.kind == kObject {
-			sub := deltaAny(f.val, rv)
+		if f.kind == kObject && rv != nil && rv.kind == kObject {
+			sub := deltaAny(f, rv)
 			if sub == nil {
 				continue
 			}
@@ -90,13 +91,13 @@ func deltaAny(des, rep *node) map[string]any {
 			out[unquote(f.key)] = sub
 			continue
 		}
-		if rv != nil && equal(f.val, rv) {
+		if rv != nil && equal(f, rv) {
 			continue
 		}
 		if out == nil {
 			out = map[string]any{}
 		}
-		out[unquote(f.key)] = toAny(f.val)
+		out[unquote(f.key)] = toAny(f)
 	}
 	return out
 }
@@ -114,14 +115,15 @@ func appendDeltaStamp(b []byte, des, rep *node, meta bool, st *stamp) ([]byte, b
 	start := len(b)
 	b = append(b, '{')
 	var index map[string]*node
-	if rep != nil && len(des.fields) > 16 && len(rep.fields) > 16 {
-		index = make(map[string]*node, len(rep.fields))
-		for _, f := range rep.fields {
-			index[f.key] = f.val
+	if rep != nil && len(des.items) > 16 && len(rep.items) > 16 {
+		index = make(map[string]*node, len(rep.items))
+		for i := range rep.items {
+			index[rep.items[i].key] = &rep.items[i]
 		}
 	}
 	some := false
-	for i, f := range des.fields {
+	for i := range des.items {
+		f := &des.items[i]
 		var rv *node
 		if index != nil {
 			rv = index[f.key]
@@ -135,19 +137,19 @@ func appendDeltaStamp(b []byte, des, rep *node, meta bool, st *stamp) ([]byte, b
 		b = append(b, f.key...)
 		b = append(b, ':')
 		switch {
-		case f.val.kind == kObject && rv != nil && rv.kind == kObject:
+		case f.kind == kObject && rv != nil && rv.kind == kObject:
 			var sub bool
-			if b, sub = appendDeltaStamp(b, f.val, rv, meta, st); !sub {
+			if b, sub = appendDeltaStamp(b, f, rv, meta, st); !sub {
 				b = b[:mark]
 				continue
 			}
-		case rv != nil && equal(f.val, rv):
+		case rv != nil && equal(f, rv):
 			b = b[:mark]
 			continue
 		case meta:
-			b = appendMeta(b, f.val, st)
+			b = appendMeta(b, f, st)
 		default:
-			b = appendValue(b, f.val)
+			b = appendValue(b, f)
 		}
 		some = true
 	}
@@ -296,18 +298,18 @@ func (d Doc) IndexObject() map[string]any {
 func metaAny(n *node, ts int64, inArray bool) any {
 	switch n.kind {
 	case kObject:
-		m := make(map[string]any, len(n.fields))
-		for _, f := range n.fields {
-			m[unquote(f.key)] = metaAny(f.val, ts, inArray)
+		m := make(map[string]any, len(n.items))
+		for i := range n.items {
+			m[unquote(n.items[i].key)] = metaAny(&n.items[i], ts, inArray)
 		}
 		return m
 	case kArray:
 		if !inArray {
 			ts = n.ts
 		}
-		s := make([]any, len(n.fields))
-		for i, f := range n.fields {
-			s[i] = metaAny(f.val, ts, true)
+		s := make([]any, len(n.items))
+		for i := range n.items {
+			s[i] = metaAny(&n.items[i], ts, true)
 		}
 		return s
 	}
@@ -339,7 +341,7 @@ func (d *Doc) UnmarshalJSON(data []byte) error {
 	}
 	// The sections are compacted below; the arena is garbage after that.
 	n := estimateNodes(data)
-	a := arena{nodes: make([]node, 0, n), fields: make([]field, 0, n)}
+	a := arena{nodes: make([]node, 0, n)}
 	p := newParser(string(data), &a, 0)
 	root := p.value()
 	if root == nil || !p.end() {
@@ -351,14 +353,15 @@ func (d *Doc) UnmarshalJSON(data []byte) error {
 	var out Doc
 	var state, meta *node
 	hasVersion := false
-	for _, f := range root.fields {
+	for i := range root.items {
+		f := &root.items[i]
 		switch f.key {
 		case `"state"`:
-			state = f.val
+			state = f
 		case `"metadata"`:
-			meta = f.val
+			meta = f
 		case `"version"`:
-			v, ok := integer(f.val)
+			v, ok := integer(f)
 			if !ok || v < 0 {
 				return errors.New("shadow: version is not a non-negative integer")
 			}
@@ -380,22 +383,23 @@ func (d *Doc) UnmarshalJSON(data []byte) error {
 	if state.kind != kObject {
 		return errors.New("shadow: state is not an object")
 	}
-	if meta == nil || meta.kind != kObject || len(meta.fields) != len(state.fields) {
+	if meta == nil || meta.kind != kObject || len(meta.items) != len(state.items) {
 		return errors.New("shadow: metadata does not mirror state")
 	}
 	out.exists = true
-	for i, f := range state.fields {
-		if f.val.kind != kObject || len(f.val.fields) == 0 {
+	for i := range state.items {
+		f := &state.items[i]
+		if f.kind != kObject || len(f.items) == 0 {
 			return fmt.Errorf("shadow: state.%s is not a non-empty object", unquote(f.key))
 		}
-		if err := checkStored(f.val, false); err != nil {
+		if err := checkStored(f, false); err != nil {
 			return err
 		}
 		m := lookupAt(meta, f.key, i)
 		if m == nil {
 			return fmt.Errorf("shadow: no metadata for state.%s", unquote(f.key))
 		}
-		if err := attachMeta(f.val, m); err != nil {
+		if err := attachMeta(f, m); err != nil {
 			return fmt.Errorf("shadow: metadata of state.%s: %w", unquote(f.key), err)
 		}
 		switch f.key {
@@ -403,12 +407,12 @@ func (d *Doc) UnmarshalJSON(data []byte) error {
 			if out.desired != nil {
 				return errors.New("shadow: duplicate state.desired")
 			}
-			out.desired = f.val
+			out.desired = f
 		case `"reported"`:
 			if out.reported != nil {
 				return errors.New("shadow: duplicate state.reported")
 			}
-			out.reported = f.val
+			out.reported = f
 		default:
 			return fmt.Errorf("shadow: unknown key state.%s", unquote(f.key))
 		}
@@ -426,20 +430,20 @@ func checkStored(n *node, inArray bool) error {
 	case kNull:
 		return errors.New("shadow: null in stored state")
 	case kObject:
-		if len(n.fields) == 0 && !inArray {
+		if len(n.items) == 0 && !inArray {
 			return errors.New("shadow: empty object in stored state")
 		}
 		if hasDuplicates(n) {
 			return errors.New("shadow: duplicate key in stored state")
 		}
-		for _, f := range n.fields {
-			if err := checkStored(f.val, inArray); err != nil {
+		for i := range n.items {
+			if err := checkStored(&n.items[i], inArray); err != nil {
 				return err
 			}
 		}
 	case kArray:
-		for _, f := range n.fields {
-			if err := checkStored(f.val, true); err != nil {
+		for i := range n.items {
+			if err := checkStored(&n.items[i], true); err != nil {
 				return err
 			}
 		}
@@ -453,15 +457,16 @@ var errMetaShape = errors.New("does not mirror the state")
 func attachMeta(n, m *node) error {
 	switch n.kind {
 	case kObject:
-		if m.kind != kObject || len(m.fields) != len(n.fields) {
+		if m.kind != kObject || len(m.items) != len(n.items) {
 			return errMetaShape
 		}
-		for i, f := range n.fields {
+		for i := range n.items {
+			f := &n.items[i]
 			mv := lookupAt(m, f.key, i)
 			if mv == nil {
 				return errMetaShape
 			}
-			if err := attachMeta(f.val, mv); err != nil {
+			if err := attachMeta(f, mv); err != nil {
 				return err
 			}
 		}
@@ -486,17 +491,18 @@ func attachMeta(n, m *node) error {
 func fixedMeta(n, m *node, ts *int64, seen *bool) bool {
 	switch n.kind {
 	case kObject, kArray:
-		if m.kind != n.kind || len(m.fields) != len(n.fields) {
+		if m.kind != n.kind || len(m.items) != len(n.items) {
 			return false
 		}
-		for i, f := range n.fields {
-			mv := m.fields[i].val
+		for i := range n.items {
+			f := &n.items[i]
+			mv := &m.items[i]
 			if n.kind == kObject {
 				if mv = lookupAt(m, f.key, i); mv == nil {
 					return false
 				}
 			}
-			if !fixedMeta(f.val, mv, ts, seen) {
+			if !fixedMeta(f, mv, ts, seen) {
 				return false
 			}
 		}
@@ -512,10 +518,10 @@ func fixedMeta(n, m *node, ts *int64, seen *bool) bool {
 
 // timestampOf reads {"timestamp":N}.
 func timestampOf(m *node) (int64, bool) {
-	if m.kind != kObject || len(m.fields) != 1 || m.fields[0].key != `"timestamp"` {
+	if m.kind != kObject || len(m.items) != 1 || m.items[0].key != `"timestamp"` {
 		return 0, false
 	}
-	return integer(m.fields[0].val)
+	return integer(&m.items[0])
 }
 
 // integer reads a JSON integer literal (no fraction, no exponent) that fits
@@ -530,25 +536,25 @@ func integer(n *node) (int64, bool) {
 
 // hasDuplicates reports whether object n has a key twice.
 func hasDuplicates(n *node) bool {
-	if len(n.fields) < 2 {
+	if len(n.items) < 2 {
 		return false
 	}
-	if len(n.fields) <= 16 {
-		for i := 1; i < len(n.fields); i++ {
+	if len(n.items) <= 16 {
+		for i := 1; i < len(n.items); i++ {
 			for j := range i {
-				if n.fields[i].key == n.fields[j].key {
+				if n.items[i].key == n.items[j].key {
 					return true
 				}
 			}
 		}
 		return false
 	}
-	seen := make(map[string]struct{}, len(n.fields))
-	for _, f := range n.fields {
-		if _, dup := seen[f.key]; dup {
+	seen := make(map[string]struct{}, len(n.items))
+	for i := range n.items {
+		if _, dup := seen[n.items[i].key]; dup {
 			return true
 		}
-		seen[f.key] = struct{}{}
+		seen[n.items[i].key] = struct{}{}
 	}
 	return false
 }
@@ -558,16 +564,16 @@ func dedupe(n *node) {
 	if !hasDuplicates(n) {
 		return
 	}
-	last := make(map[string]int, len(n.fields))
-	for i, f := range n.fields {
-		last[f.key] = i
+	last := make(map[string]int, len(n.items))
+	for i := range n.items {
+		last[n.items[i].key] = i
 	}
-	out := n.fields[:0]
-	for i, f := range n.fields {
-		if last[f.key] == i {
-			out = append(out, f)
+	out := n.items[:0]
+	for i := range n.items {
+		if last[n.items[i].key] == i {
+			out = append(out, n.items[i])
 		}
 	}
-	clear(n.fields[len(out):])
-	n.fields = out
+	clear(n.items[len(out):])
+	n.items = out
 }

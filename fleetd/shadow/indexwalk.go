@@ -79,19 +79,19 @@ func walkValues(path []byte, n *node, fn func([]byte, Leaf)) []byte {
 	switch n.kind {
 	case kObject:
 		base := len(path)
-		for _, f := range n.fields {
-			path = append(append(path[:base], '.'), unquote(f.key)...)
-			path = walkValues(path, f.val, fn)
+		for i := range n.items {
+			path = append(append(path[:base], '.'), unquote(n.items[i].key)...)
+			path = walkValues(path, &n.items[i], fn)
 		}
 		return path[:base]
 	case kArray:
-		for _, f := range n.fields {
-			if f.val.kind == kObject || f.val.kind == kArray {
+		for i := range n.items {
+			if k := n.items[i].kind; k == kObject || k == kArray {
 				return path
 			}
 		}
-		for _, f := range n.fields {
-			emitScalar(path, f.val, fn)
+		for i := range n.items {
+			emitScalar(path, &n.items[i], fn)
 		}
 		return path
 	}
@@ -118,9 +118,9 @@ func walkMeta(path []byte, n *node, fn func([]byte, Leaf)) []byte {
 	switch n.kind {
 	case kObject:
 		base := len(path)
-		for _, f := range n.fields {
-			path = append(append(path[:base], '.'), unquote(f.key)...)
-			path = walkMeta(path, f.val, fn)
+		for i := range n.items {
+			path = append(append(path[:base], '.'), unquote(n.items[i].key)...)
+			path = walkMeta(path, &n.items[i], fn)
 		}
 		return path[:base]
 	case kArray:
@@ -137,20 +137,21 @@ func walkMeta(path []byte, n *node, fn func([]byte, Leaf)) []byte {
 func walkDelta(path []byte, des, rep *node, fn func([]byte, Leaf)) ([]byte, bool) {
 	some := false
 	base := len(path)
-	for i, f := range des.fields {
+	for i := range des.items {
+		f := &des.items[i]
 		rv := lookupAt(rep, f.key, i)
 		path = append(append(path[:base], '.'), unquote(f.key)...)
-		if f.val.kind == kObject && rv != nil && rv.kind == kObject {
+		if f.kind == kObject && rv != nil && rv.kind == kObject {
 			var sub bool
-			path, sub = walkDelta(path, f.val, rv, fn)
+			path, sub = walkDelta(path, f, rv, fn)
 			some = some || sub
 			continue
 		}
-		if rv != nil && equal(f.val, rv) {
+		if rv != nil && equal(f, rv) {
 			continue
 		}
 		some = true
-		path = walkValues(path, f.val, fn)
+		path = walkValues(path, f, fn)
 	}
 	return path[:base], some
 }
@@ -207,14 +208,15 @@ func (d Doc) WalkIndexTouched(prefix string, t Touched, fn func(path []byte, l L
 // (nothing when it is gone), with walk (walkValues or walkMeta).
 func walkTouched(path []byte, doc, req *node, fn func([]byte, Leaf), walk func([]byte, *node, func([]byte, Leaf)) []byte) []byte {
 	base := len(path)
-	for _, f := range req.fields {
+	for i := range req.items {
+		f := &req.items[i]
 		dv := lookup(doc, f.key)
 		if dv == nil {
 			continue
 		}
 		path = append(append(path[:base], '.'), unquote(f.key)...)
-		if f.val.kind == kObject && dv.kind == kObject {
-			path = walkTouched(path, dv, f.val, fn, walk)
+		if f.kind == kObject && dv.kind == kObject {
+			path = walkTouched(path, dv, f, fn, walk)
 			continue
 		}
 		path = walk(path, dv, fn)

@@ -19,71 +19,62 @@ const (
 )
 
 // node is one JSON value. Stored documents are trees of nodes that are never
-// mutated once the update that made them returns, so a new document shares
-// every subtree an update did not touch with the previous one.
+// mutated once the update that made them returns. A container holds its
+// members as values, not pointers, so that a whole tree can live in one
+// allocation (see compact).
 type node struct {
+	// key is the member's name when the node is an object member: the
+	// canonical quoted JSON string; empty otherwise.
+	key string
 	// raw is the JSON text of a scalar: numbers as sent, strings quoted in
 	// canonical form (see appendQuoted), so equal strings have equal raw.
 	raw string
-	// fields are an object's members in order, or an array's elements
+	// items are an object's members in order, or an array's elements
 	// (with empty keys).
-	fields []field
+	items []node
 	// ts is the metadata timestamp (epoch seconds) of a leaf: a scalar, or
 	// an array, whose elements all carry the array's timestamp.
 	ts   int64
 	kind kind
 }
 
-// field is an object member; key is the canonical quoted JSON string.
-type field struct {
-	key string
-	val *node
-}
-
-// arena hands out nodes and field slices in chunks, so parsing a payload and
-// merging it cost a handful of allocations instead of one per value.
+// arena hands out nodes in chunks, so parsing a payload and merging it
+// cost a handful of allocations instead of one per value.
 type arena struct {
-	nodes  []node
-	fields []field
+	nodes []node
 	// stack is the parser's first stack of members: the arena is garbage
-	// once the update returns, nodes and fields live in their own chunks.
-	stack [8]field
+	// once the update returns, nodes live in their own chunks.
+	stack [8]node
 }
 
+// node returns a new node outside any container.
 func (a *arena) node(k kind) *node {
-	if len(a.nodes) == cap(a.nodes) {
-		a.nodes = make([]node, 0, max(16, cap(a.nodes)))
-	}
-	a.nodes = a.nodes[:len(a.nodes)+1]
-	n := &a.nodes[len(a.nodes)-1]
+	n := &a.makeItems(1)[:1][0]
 	*n = node{kind: k} // a reused arena holds old nodes
 	return n
 }
 
-// reset empties the arena for another update, keeping its first chunks
-// when they hold nodes and fields at least (an earlier chunk, replaced when
-// full, is left to whatever still points into it).
-func (a *arena) reset(nodes, fields int) {
-	if cap(a.nodes) < nodes {
-		a.nodes = make([]node, 0, nodes)
+// reset empties the arena for another update, keeping its first chunk
+// when it holds n nodes at least (an earlier chunk, replaced when full, is
+// left to whatever still points into it).
+func (a *arena) reset(n int) {
+	if cap(a.nodes) < n {
+		a.nodes = make([]node, 0, n)
 	}
-	if cap(a.fields) < fields {
-		a.fields = make([]field, 0, fields)
-	}
-	a.nodes, a.fields = a.nodes[:0], a.fields[:0]
+	a.nodes = a.nodes[:0]
 }
 
-// makeFields returns an empty slice with capacity n that no other caller
+// makeItems returns an empty slice with capacity n that no other caller
 // shares.
-func (a *arena) makeFields(n int) []field {
+func (a *arena) makeItems(n int) []node {
 	if n == 0 {
 		return nil
 	}
-	if cap(a.fields)-len(a.fields) < n {
-		a.fields = make([]field, 0, max(n, 32, cap(a.fields)))
+	if cap(a.nodes)-len(a.nodes) < n {
+		a.nodes = make([]node, 0, max(n, 32, cap(a.nodes)))
 	}
-	s := a.fields[len(a.fields) : len(a.fields) : len(a.fields)+n]
-	a.fields = a.fields[:len(a.fields)+n]
+	s := a.nodes[len(a.nodes) : len(a.nodes) : len(a.nodes)+n]
+	a.nodes = a.nodes[:len(a.nodes)+n]
 	return s
 }
 
@@ -106,7 +97,7 @@ type parser struct {
 	maxDepth int // hard recursion cap
 	err      parseErr
 	a        *arena
-	stack    []field // members of the objects and arrays being parsed
+	stack    []node // members of the objects and arrays being parsed
 }
 
 const hardDepth = 1000
@@ -146,6 +137,17 @@ func (p *parser) end() bool {
 
 // value parses one value into a node; nil on error (p.err set).
 func (p *parser) value() *node {
+	v, ok := p.parse()
+	if !ok {
+		return nil
+	}
+	n := p.a.node(v.kind)
+	*n = v
+	return n
+}
+
+// parse parses one value; false on error (p.err set).
+func (p *parser) parse() (node, bool) {
 	p.ws()
 	if p.i < len(p.s) && (p.s[p.i] == '{' || p.s[p.i] == '[') {
 		k := kArray
@@ -155,12 +157,7 @@ func (p *parser) value() *node {
 		return p.container(k)
 	}
 	k, raw, ok := p.scalar()
-	if !ok {
-		return nil
-	}
-	n := p.a.node(k)
-	n.raw = raw
-	return n
+	return node{kind: k, raw: raw}, ok
 }
 
 // scalar parses a string, number, true, false or null.
@@ -191,11 +188,11 @@ func (p *parser) scalar() (kind, string, bool) {
 }
 
 // container parses an object or an array (p.s[p.i] is its opening bracket).
-func (p *parser) container(k kind) *node {
+func (p *parser) container(k kind) (node, bool) {
 	p.depth++
 	if p.depth > p.maxDepth {
 		p.fail(parseDeep)
-		return nil
+		return node{}, false
 	}
 	p.i++
 	closing := byte(']')
@@ -213,24 +210,25 @@ func (p *parser) container(k kind) *node {
 				p.ws()
 				if p.i >= len(p.s) || p.s[p.i] != '"' {
 					p.fail(parseSyntax)
-					return nil
+					return node{}, false
 				}
 				var ok bool
 				if key, ok = p.str(); !ok {
-					return nil
+					return node{}, false
 				}
 				p.ws()
 				if p.i >= len(p.s) || p.s[p.i] != ':' {
 					p.fail(parseSyntax)
-					return nil
+					return node{}, false
 				}
 				p.i++
 			}
-			v := p.value()
-			if v == nil {
-				return nil
+			v, ok := p.parse()
+			if !ok {
+				return node{}, false
 			}
-			p.stack = append(p.stack, field{key, v})
+			v.key = key
+			p.stack = append(p.stack, v)
 			p.ws()
 			if p.i < len(p.s) && p.s[p.i] == ',' {
 				p.i++
@@ -241,16 +239,15 @@ func (p *parser) container(k kind) *node {
 				break
 			}
 			p.fail(parseSyntax)
-			return nil
+			return node{}, false
 		}
 	}
-	n := p.a.node(k)
 	members := p.stack[mark:]
-	n.fields = append(p.a.makeFields(len(members)), members...)
+	n := node{kind: k, items: append(p.a.makeItems(len(members)), members...)}
 	clear(members)
 	p.stack = p.stack[:mark]
 	p.depth--
-	return n
+	return n, true
 }
 
 // skip validates one value without building nodes.
@@ -577,22 +574,22 @@ func appendValue(b []byte, n *node) []byte {
 		return append(b, "null"...)
 	case kObject:
 		b = append(b, '{')
-		for i, f := range n.fields {
+		for i := range n.items {
 			if i > 0 {
 				b = append(b, ',')
 			}
-			b = append(b, f.key...)
+			b = append(b, n.items[i].key...)
 			b = append(b, ':')
-			b = appendValue(b, f.val)
+			b = appendValue(b, &n.items[i])
 		}
 		return append(b, '}')
 	case kArray:
 		b = append(b, '[')
-		for i, f := range n.fields {
+		for i := range n.items {
 			if i > 0 {
 				b = append(b, ',')
 			}
-			b = appendValue(b, f.val)
+			b = appendValue(b, &n.items[i])
 		}
 		return append(b, ']')
 	}
@@ -624,22 +621,22 @@ func appendMetaAt(b []byte, n *node, stamp []byte) []byte {
 	switch n.kind {
 	case kObject:
 		b = append(b, '{')
-		for i, f := range n.fields {
+		for i := range n.items {
 			if i > 0 {
 				b = append(b, ',')
 			}
-			b = append(b, f.key...)
+			b = append(b, n.items[i].key...)
 			b = append(b, ':')
-			b = appendMetaAt(b, f.val, stamp)
+			b = appendMetaAt(b, &n.items[i], stamp)
 		}
 		return append(b, '}')
 	case kArray:
 		b = append(b, '[')
-		for i, f := range n.fields {
+		for i := range n.items {
 			if i > 0 {
 				b = append(b, ',')
 			}
-			b = appendMetaAt(b, f.val, stamp)
+			b = appendMetaAt(b, &n.items[i], stamp)
 		}
 		return append(b, ']')
 	}
@@ -653,13 +650,13 @@ func appendMeta(b []byte, n *node, st *stamp) []byte {
 		return appendMetaAt(b, n, st.text(n.ts))
 	}
 	b = append(b, '{')
-	for i, f := range n.fields {
+	for i := range n.items {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = append(b, f.key...)
+		b = append(b, n.items[i].key...)
 		b = append(b, ':')
-		b = appendMeta(b, f.val, st)
+		b = appendMeta(b, &n.items[i], st)
 	}
 	return append(b, '}')
 }
@@ -675,22 +672,22 @@ func equal(a, b *node) bool {
 	}
 	switch a.kind {
 	case kObject:
-		if len(a.fields) != len(b.fields) {
+		if len(a.items) != len(b.items) {
 			return false
 		}
-		for i, f := range a.fields {
-			g := lookupAt(b, f.key, i)
-			if g == nil || !equal(f.val, g) {
+		for i := range a.items {
+			g := lookupAt(b, a.items[i].key, i)
+			if g == nil || !equal(&a.items[i], g) {
 				return false
 			}
 		}
 		return true
 	case kArray:
-		if len(a.fields) != len(b.fields) {
+		if len(a.items) != len(b.items) {
 			return false
 		}
-		for i := range a.fields {
-			if !equal(a.fields[i].val, b.fields[i].val) {
+		for i := range a.items {
+			if !equal(&a.items[i], &b.items[i]) {
 				return false
 			}
 		}
@@ -712,21 +709,21 @@ func sameText(a, b *node) bool {
 	if a == b {
 		return true
 	}
-	if a.kind != b.kind || len(a.fields) != len(b.fields) {
+	if a.kind != b.kind || len(a.items) != len(b.items) {
 		return false
 	}
 	switch a.kind {
 	case kObject:
-		for i, f := range a.fields {
-			g := lookupAt(b, f.key, i)
-			if g == nil || !sameText(f.val, g) {
+		for i := range a.items {
+			g := lookupAt(b, a.items[i].key, i)
+			if g == nil || !sameText(&a.items[i], g) {
 				return false
 			}
 		}
 		return true
 	case kArray:
-		for i := range a.fields {
-			if !sameText(a.fields[i].val, b.fields[i].val) {
+		for i := range a.items {
+			if !sameText(&a.items[i], &b.items[i]) {
 				return false
 			}
 		}
@@ -744,12 +741,12 @@ func lookupAt(n *node, key string, hint int) *node {
 	if n == nil {
 		return nil
 	}
-	if hint >= 0 && hint < len(n.fields) && n.fields[hint].key == key {
-		return n.fields[hint].val
+	if hint >= 0 && hint < len(n.items) && n.items[hint].key == key {
+		return &n.items[hint]
 	}
-	for i := range n.fields {
-		if n.fields[i].key == key {
-			return n.fields[i].val
+	for i := range n.items {
+		if n.items[i].key == key {
+			return &n.items[i]
 		}
 	}
 	return nil
@@ -759,15 +756,15 @@ func lookupAt(n *node, key string, hint int) *node {
 func toAny(n *node) any {
 	switch n.kind {
 	case kObject:
-		m := make(map[string]any, len(n.fields))
-		for _, f := range n.fields {
-			m[unquote(f.key)] = toAny(f.val)
+		m := make(map[string]any, len(n.items))
+		for i := range n.items {
+			m[unquote(n.items[i].key)] = toAny(&n.items[i])
 		}
 		return m
 	case kArray:
-		s := make([]any, len(n.fields))
-		for i, f := range n.fields {
-			s[i] = toAny(f.val)
+		s := make([]any, len(n.items))
+		for i := range n.items {
+			s[i] = toAny(&n.items[i])
 		}
 		return s
 	case kString:

@@ -116,12 +116,12 @@ func ApplyUpdateFor(prev Doc, payload []byte, now time.Time, o Options, want Pay
 	est := estimateNodes(payload)
 	extra := 0
 	if prev.desired != nil {
-		extra += len(prev.desired.fields)
+		extra += len(prev.desired.items)
 	}
 	if prev.reported != nil {
-		extra += len(prev.reported.fields)
+		extra += len(prev.reported.items)
 	}
-	a.reset(est, est+extra)
+	a.reset(est + extra)
 	req, err := parseUpdate(string(payload), a, o.MaxDepth)
 	if err != nil {
 		return Update{}, err
@@ -358,18 +358,19 @@ func parseUpdate(s string, a *arena, maxDepth int) (request, error) {
 		return r, invalid(MsgStateNotObject)
 	}
 	dedupe(r.state)
-	for _, f := range r.state.fields {
+	for i := range r.state.items {
+		f := &r.state.items[i]
 		switch f.key {
 		case `"desired"`:
-			if f.val.kind != kObject && f.val.kind != kNull {
+			if f.kind != kObject && f.kind != kNull {
 				return r, invalid(MsgDesiredNotObject)
 			}
-			r.desired = f.val
+			r.desired = f
 		case `"reported"`:
-			if f.val.kind != kObject && f.val.kind != kNull {
+			if f.kind != kObject && f.kind != kNull {
 				return r, invalid(MsgReportedNotObj)
 			}
-			r.reported = f.val
+			r.reported = f
 		default:
 			return r, invalid(MsgInvalidNode)
 		}
@@ -394,14 +395,14 @@ func checkSection(n *node, depth, maxDepth int, inArray bool) error {
 	if n.kind == kObject {
 		dedupe(n)
 	}
-	for _, f := range n.fields {
-		switch f.val.kind {
+	for i := range n.items {
+		switch f := &n.items[i]; f.kind {
 		case kNull:
 			if inArray || n.kind == kArray {
 				return invalid(MsgInvalidJSON)
 			}
 		case kObject, kArray:
-			if err := checkSection(f.val, depth+1, maxDepth, inArray || n.kind == kArray); err != nil {
+			if err := checkSection(f, depth+1, maxDepth, inArray || n.kind == kArray); err != nil {
 				return err
 			}
 		}
@@ -425,81 +426,91 @@ func (m *merger) section(old, upd *node, ts int64) (*node, bool) {
 		return nil, old != nil
 	}
 	m.ts, m.changed = ts, false
-	n := m.object(old, upd)
+	v, some := m.object(old, upd)
+	if !some {
+		return nil, m.changed
+	}
+	n := m.a.node(kObject)
+	*n = v
 	return n, m.changed
 }
 
 // object deep-merges request object upd into stored value old (nil when
-// absent) and returns the result, nil when it is empty: members set to null
-// are deleted, objects merge, anything else replaces.
-func (m *merger) object(old, upd *node) *node {
-	var base []field
+// absent) and returns the result, false when it is empty: members set to
+// null are deleted, objects merge, anything else replaces. The result has
+// no key; its members are new, shared with neither old nor upd.
+func (m *merger) object(old, upd *node) (node, bool) {
+	var base []node
 	if old != nil {
 		if old.kind == kObject {
-			base = old.fields
+			base = old.items
 		} else {
 			m.changed = true
 		}
 	}
-	out := append(m.a.makeFields(len(base)+len(upd.fields)), base...)
+	out := append(m.a.makeItems(len(base)+len(upd.items)), base...)
 	var index map[string]int
-	if len(base) > 16 && len(upd.fields) > 4 {
+	if len(base) > 16 && len(upd.items) > 4 {
 		index = make(map[string]int, len(out))
-		for i, f := range out {
-			index[f.key] = i
+		for i := range out {
+			index[out[i].key] = i
 		}
 	}
+	// A deleted member stays in out as a null until the end: stored values
+	// are never null.
 	removed := 0
-	for _, f := range upd.fields {
+	for j := range upd.items {
+		f := &upd.items[j]
 		i := -1
 		if index != nil {
-			if j, ok := index[f.key]; ok {
-				i = j
+			if k, ok := index[f.key]; ok {
+				i = k
 			}
 		} else {
-			for j := range out {
-				if out[j].key == f.key {
-					i = j
+			for k := range out {
+				if out[k].key == f.key {
+					i = k
 					break
 				}
 			}
 		}
-		v := f.val
+		v := *f
 		switch v.kind {
 		case kNull:
-			if i >= 0 && out[i].val != nil {
-				out[i].val = nil
+			if i >= 0 && out[i].kind != kNull {
+				out[i] = node{key: f.key, kind: kNull}
 				removed++
 				m.changed = true
 			}
 			continue
 		case kObject:
 			var prev *node
-			if i >= 0 {
-				prev = out[i].val
+			if i >= 0 && out[i].kind != kNull {
+				prev = &out[i]
 			}
-			v = m.object(prev, v)
-			if v == nil {
-				if i >= 0 && out[i].val != nil {
-					out[i].val = nil
+			var some bool
+			if v, some = m.object(prev, f); !some {
+				if i >= 0 && out[i].kind != kNull {
+					out[i] = node{key: f.key, kind: kNull}
 					removed++
 					m.changed = true
 				}
 				continue
 			}
+			v.key = f.key
 		default:
 			v.ts = m.ts
-			if i < 0 || out[i].val == nil || !sameText(out[i].val, v) {
+			if i < 0 || out[i].kind == kNull || !sameText(&out[i], &v) {
 				m.changed = true
 			}
 		}
 		if i >= 0 {
-			if out[i].val == nil {
+			if out[i].kind == kNull {
 				removed--
 			}
-			out[i].val = v
+			out[i] = v
 		} else {
-			out = append(out, field{f.key, v})
+			out = append(out, v)
 			if index != nil {
 				index[f.key] = len(out) - 1
 			}
@@ -507,19 +518,18 @@ func (m *merger) object(old, upd *node) *node {
 	}
 	if removed > 0 {
 		kept := out[:0]
-		for _, f := range out {
-			if f.val != nil {
-				kept = append(kept, f)
+		for i := range out {
+			if out[i].kind != kNull {
+				kept = append(kept, out[i])
 			}
 		}
+		clear(out[len(kept):])
 		out = kept
 	}
 	if len(out) == 0 {
-		return nil
+		return node{}, false
 	}
-	n := m.a.node(kObject)
-	n.fields = out
-	return n
+	return node{kind: kObject, items: out}, true
 }
 
 // sizeValue is the length of appendValue's output.
@@ -529,14 +539,14 @@ func sizeValue(n *node) int {
 		return 4
 	case kObject, kArray:
 		s := 2
-		if len(n.fields) > 0 {
-			s += len(n.fields) - 1
+		if len(n.items) > 0 {
+			s += len(n.items) - 1
 		}
-		for _, f := range n.fields {
+		for i := range n.items {
 			if n.kind == kObject {
-				s += len(f.key) + 1
+				s += len(n.items[i].key) + 1
 			}
-			s += sizeValue(f.val)
+			s += sizeValue(&n.items[i])
 		}
 		return s
 	}
@@ -549,14 +559,14 @@ func sizeMetaAt(n *node, stampLen int) int {
 	switch n.kind {
 	case kObject, kArray:
 		s := 2
-		if len(n.fields) > 0 {
-			s += len(n.fields) - 1
+		if len(n.items) > 0 {
+			s += len(n.items) - 1
 		}
-		for _, f := range n.fields {
+		for i := range n.items {
 			if n.kind == kObject {
-				s += len(f.key) + 1
+				s += len(n.items[i].key) + 1
 			}
-			s += sizeMetaAt(f.val, stampLen)
+			s += sizeMetaAt(&n.items[i], stampLen)
 		}
 		return s
 	}
@@ -569,11 +579,11 @@ func sizeMeta(n *node) int {
 		return sizeMetaAt(n, len(`{"timestamp":}`)+intLen(n.ts))
 	}
 	s := 2
-	if len(n.fields) > 0 {
-		s += len(n.fields) - 1
+	if len(n.items) > 0 {
+		s += len(n.items) - 1
 	}
-	for _, f := range n.fields {
-		s += len(f.key) + 1 + sizeMeta(f.val)
+	for i := range n.items {
+		s += len(n.items[i].key) + 1 + sizeMeta(&n.items[i])
 	}
 	return s
 }
