@@ -42,6 +42,25 @@ func BenchmarkApplyUpdateReported(b *testing.B) {
 	benchUpdate(b, `{"state":{"reported":{"temperature":22.1,"battery":87}},"clientToken":"0b7c3a52-4d0e-4f7a-9d1c-3c2f1e0a9b77"}`)
 }
 
+// BenchmarkApplyUpdateReportedScratch is the common case as the core runs
+// it: one Scratch reused across updates, each update applied to the
+// document the previous one returned.
+func BenchmarkApplyUpdateReportedScratch(b *testing.B) {
+	d := benchDoc(b)
+	p := []byte(`{"state":{"reported":{"temperature":22.1,"battery":87}},"clientToken":"0b7c3a52-4d0e-4f7a-9d1c-3c2f1e0a9b77"}`)
+	now := time.Unix(1700000100, 0)
+	o := DefaultOptions()
+	var sc Scratch
+	b.ReportAllocs()
+	for b.Loop() {
+		u, err := ApplyUpdateFor(d, p, now, o, AllPayloads, &sc)
+		if err != nil {
+			b.Fatal(err)
+		}
+		d = u.Doc
+	}
+}
+
 // BenchmarkApplyUpdateDesired is an application setting desired values;
 // /delta is published.
 func BenchmarkApplyUpdateDesired(b *testing.B) {

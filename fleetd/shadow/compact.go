@@ -1,52 +1,40 @@
 package shadow
 
-import "strings"
-
-// compact returns a copy of the tree under n in two allocations (its nodes
-// and one string holding every key and scalar), sharing nothing with the
-// tree it copies. A stored shadow lives for as long as its thing; without
-// this it would keep alive the whole arena and payload of every update that
-// left a value in it, about 2 KB for a shadow of three values that has seen
-// a few updates.
-func compact(n *node) *node {
+// compact copies a tree (nil for nil) into one allocation, taking every key
+// and scalar from values, the tree's text as appendValue writes it: the
+// section's encoding. The copy shares nothing with the tree it copies. A
+// stored shadow lives for as long as its thing: without this it would keep
+// alive the arena and payload of every update that left a value in it, and
+// each of its allocations costs the garbage collector a mark on every
+// cycle, at a million shadows.
+func compact(n *node, values string) *node {
 	if n == nil {
 		return nil
 	}
-	var size treeSize
-	size.add(n)
-	var text strings.Builder
-	text.Grow(size.text)
-	writeText(&text, n)
-	c := compactor{nodes: make([]node, 1, size.nodes), text: text.String()}
-	c.copy(&c.nodes[0], n)
+	c := compactor{nodes: make([]node, 1, treeNodes(n)), text: values}
+	c.copy(&c.nodes[0], n, false)
+	if c.at != len(values) {
+		panic("shadow: a section's encoding does not match its tree")
+	}
 	return &c.nodes[0]
 }
 
-// treeSize counts what a tree holds.
-type treeSize struct{ nodes, text int }
-
-func (s *treeSize) add(n *node) {
-	s.nodes++
-	s.text += len(n.key) + len(n.raw)
-	for i := range n.items {
-		s.add(&n.items[i])
+// treeNodes counts the nodes of a tree; 0 for nil.
+func treeNodes(n *node) int {
+	if n == nil {
+		return 0
 	}
-}
-
-// writeText writes the keys and scalars of a tree in the order copy reads
-// them back.
-func writeText(b *strings.Builder, n *node) {
-	b.WriteString(n.key)
-	b.WriteString(n.raw)
+	s := 1
 	for i := range n.items {
-		writeText(b, &n.items[i])
+		s += treeNodes(&n.items[i])
 	}
+	return s
 }
 
 type compactor struct {
 	nodes []node // every node of the copy; a container's items are a run of it
-	text  string
-	at    int // next unread byte of text
+	text  string // the appendValue text of the tree
+	at    int    // next unread byte of text
 }
 
 func (c *compactor) take(n int) string {
@@ -55,17 +43,31 @@ func (c *compactor) take(n int) string {
 	return s
 }
 
-// copy copies src into dst, its items into the next run of c.nodes.
-func (c *compactor) copy(dst, src *node) {
-	*dst = node{key: c.take(len(src.key)), raw: c.take(len(src.raw)), ts: src.ts, kind: src.kind}
-	if len(src.items) == 0 {
+// copy copies src into dst, its items into the next run of c.nodes, reading
+// its key (when it is an object member) and scalars where appendValue wrote
+// them. Stored values hold no null, which appendValue writes as text no
+// node keeps.
+func (c *compactor) copy(dst, src *node, member bool) {
+	*dst = node{ts: src.ts, kind: src.kind}
+	if member {
+		dst.key = c.take(len(src.key))
+		c.at++ // ':'
+	}
+	if src.kind != kObject && src.kind != kArray {
+		dst.raw = c.take(len(src.raw))
 		return
 	}
-	start := len(c.nodes)
-	c.nodes = c.nodes[:start+len(src.items)]
-	items := c.nodes[start:len(c.nodes):len(c.nodes)]
-	for i := range src.items {
-		c.copy(&items[i], &src.items[i])
+	c.at++ // '{' or '['
+	if n := len(src.items); n > 0 {
+		start := len(c.nodes)
+		c.nodes = c.nodes[:start+n]
+		dst.items = c.nodes[start : start+n : start+n]
 	}
-	dst.items = items
+	for i := range src.items {
+		if i > 0 {
+			c.at++ // ','
+		}
+		c.copy(&dst.items[i], &src.items[i], src.kind == kObject)
+	}
+	c.at++ // '}' or ']'
 }

@@ -30,18 +30,21 @@
 //
 // # Documents
 //
-// A Doc is an immutable value: ApplyUpdate returns a new one sharing every
-// untouched subtree with the old, so the caller may keep the previous Doc
-// (to diff the index, say) and share Docs between goroutines. The zero Doc
-// is a shadow never created; Delete returns a Doc that does not exist but
-// keeps its version, so the next update continues at version+1 (AWS restarts
-// numbering 48 hours after a delete; a store that wants that drops the
-// deleted Doc after 48 hours). A Doc keeps its encoded JSON beside the tree,
-// so /update/documents reuses the previous encoding, an update re-encodes
-// only the sections it touches, and MarshalJSON costs a copy. Stored leaves
-// share memory with the payloads that set them (one string conversion and a
-// few chunk allocations per update, about six allocations in all); a Doc
-// decoded by UnmarshalJSON holds fresh memory only.
+// A Doc is an immutable value: ApplyUpdate returns a new one sharing the
+// sections the update left alone with the old, so the caller may keep the
+// previous Doc (to diff the index, say) and share Docs between goroutines.
+// The zero Doc is a shadow never created; Delete returns a Doc that does not
+// exist but keeps its version, so the next update continues at version+1
+// (AWS restarts numbering 48 hours after a delete; a store that wants that
+// drops the deleted Doc after 48 hours). A Doc keeps its encoded JSON beside
+// the tree, so /update/documents reuses the previous encoding, an update
+// re-encodes only the sections it touches, and MarshalJSON costs a copy.
+// Each section is two allocations whatever its size, sharing memory with no
+// payload: its encoding, and its tree, whose keys and scalars point into the
+// encoding. A store of a million shadows costs the garbage collector two
+// objects per section each. With a reused Scratch an update allocates four
+// times for a section it touches: a copy of the request, the section's two
+// and one buffer for its payloads.
 //
 // # Semantics
 //

@@ -13,21 +13,22 @@ import (
 // keeps its version.
 //
 // A Doc is immutable: ApplyUpdate and Delete return new Docs that share
-// unchanged parts with the old one, so a caller may keep both and read them
-// from several goroutines. Its leaves share memory with the update payloads
-// that set them.
+// the sections an update left alone with the old one, so a caller may keep
+// both and read them from several goroutines. Each section present is two
+// allocations whatever its size: its encoding, and its tree, whose keys and
+// scalars point into the encoding (see settle).
 type Doc struct {
 	desired, reported *node // objects, nil when the section is absent
 	version           int64
 	exists            bool
-	// enc holds the compact JSON of the desired state, the reported state,
-	// the desired metadata and the reported metadata, back to back; cut
-	// holds where each of the four ends. An absent section is empty.
-	enc []byte
-	cut [4]int32
+	// enc holds each section's compact JSON (desired, then reported): its
+	// values, then its metadata, the values ending at cut. An absent
+	// section is empty.
+	enc [2]string
+	cut [2]int32
 }
 
-// The four encoded parts of a Doc.
+// The four encoded parts of a Doc; a part's section is part%2.
 const (
 	partDesired = iota
 	partReported
@@ -35,13 +36,16 @@ const (
 	partMetaReported
 )
 
-func (d Doc) part(i int) []byte {
-	start := int32(0)
-	if i > 0 {
-		start = d.cut[i-1]
+func (d Doc) part(i int) string {
+	s := i % 2
+	if i < partMetaDesired {
+		return d.enc[s][:d.cut[s]]
 	}
-	return d.enc[start:d.cut[i]]
+	return d.enc[s][d.cut[s]:]
 }
+
+// encSize is the length of the Doc's four parts together.
+func (d Doc) encSize() int { return len(d.enc[0]) + len(d.enc[1]) }
 
 // Exists reports whether the shadow exists (was created and not deleted
 // since).
@@ -160,7 +164,7 @@ func appendDeltaStamp(b []byte, des, rep *node, meta bool, st *stamp) ([]byte, b
 }
 
 // appendSections appends {"desired":x,"reported":y} leaving out empty parts.
-func appendSections(b, x, y []byte) []byte {
+func appendSections(b []byte, x, y string) []byte {
 	b = append(b, '{')
 	if len(x) > 0 {
 		b = append(b, `"desired":`...)
@@ -208,27 +212,36 @@ func (d Doc) snapshotSize() int {
 		sectionsSize(len(d.part(partMetaDesired)), len(d.part(partMetaReported)))
 }
 
-// encode fills enc and cut from the trees.
+// encode fills enc and cut from the trees, and settles them.
 func (d *Doc) encode() {
 	var b []byte
 	var st stamp
-	if d.desired != nil {
-		b = appendValue(b, d.desired)
+	for s, tree := range [2]*node{d.desired, d.reported} {
+		if tree != nil {
+			b = appendValue(b[:0], tree)
+			cut := len(b)
+			d.settle(s, appendMeta(b, tree, &st), cut)
+		}
 	}
-	d.cut[0] = int32(len(b))
-	if d.reported != nil {
-		b = appendValue(b, d.reported)
+}
+
+// section returns the tree of section s (partDesired or partReported).
+func (d *Doc) section(s int) **node {
+	if s == partDesired {
+		return &d.desired
 	}
-	d.cut[1] = int32(len(b))
-	if d.desired != nil {
-		b = appendMeta(b, d.desired, &st)
-	}
-	d.cut[2] = int32(len(b))
-	if d.reported != nil {
-		b = appendMeta(b, d.reported, &st)
-	}
-	d.cut[3] = int32(len(b))
-	d.enc = b
+	return &d.reported
+}
+
+// settle makes enc, the values (up to cut) and metadata of section s's
+// tree as appendValue and appendMeta write them, the section's encoding,
+// and copies the tree into one allocation taking its keys and scalars from
+// it (compact). The caller may reuse enc afterwards. The section then
+// shares nothing with the payloads, arenas or documents its tree came from.
+func (d *Doc) settle(s int, enc []byte, cut int) {
+	d.enc[s], d.cut[s] = string(enc), int32(cut)
+	tree := d.section(s)
+	*tree = compact(*tree, d.enc[s][:cut])
 }
 
 // IndexJSON returns the shadow as the fleet index takes it:
@@ -238,7 +251,7 @@ func (d Doc) IndexJSON() []byte {
 	if !d.exists {
 		return nil
 	}
-	b := make([]byte, 0, len(d.enc)+len(d.part(partDesired))+len(d.part(partMetaDesired))+64)
+	b := make([]byte, 0, d.encSize()+len(d.part(partDesired))+len(d.part(partMetaDesired))+64)
 	b = append(b, '{')
 	if p := d.part(partDesired); len(p) > 0 {
 		b = append(b, `"desired":`...)
@@ -417,7 +430,6 @@ func (d *Doc) UnmarshalJSON(data []byte) error {
 			return fmt.Errorf("shadow: unknown key state.%s", unquote(f.key))
 		}
 	}
-	out.desired, out.reported = compact(out.desired), compact(out.reported)
 	out.encode()
 	*d = out
 	return nil

@@ -47,8 +47,9 @@ func goldenPayloads(t testing.TB) [][]byte {
 
 // FuzzApplyUpdate applies two payloads in turn, to a new shadow and to one
 // with content. It never panics; every rejection is an *awserr.Error; every
-// accepted update adds one to the version, yields JSON payloads, and a Doc
-// whose JSON round-trips and whose views agree with its encoding.
+// accepted update adds one to the version, yields JSON payloads, and a
+// settled Doc whose JSON round-trips and whose views agree with its
+// encoding.
 func FuzzApplyUpdate(f *testing.F) {
 	seeds := goldenPayloads(f)
 	for i := range seeds {
@@ -84,6 +85,7 @@ func FuzzApplyUpdate(f *testing.F) {
 				checkUpdate(t, "fuzz", d, u)
 				checkPayloadSubset(t, d, p, now, DefaultOptions(), AllPayloads, u, &scratch)
 				checkViews(t, u.Doc)
+				checkSettled(t, u.Doc, string(p))
 				g, err := Get(u.Doc, "t", nil, now)
 				if err != nil || !json.Valid(g) {
 					t.Fatalf("Get = %s, %v", g, err)

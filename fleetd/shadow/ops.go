@@ -23,7 +23,7 @@ func Get(d Doc, name string, payload []byte, now time.Time) ([]byte, error) {
 		return nil, notFound(name)
 	}
 	ts := now.Unix()
-	b := make([]byte, 0, len(d.enc)+len(d.part(partDesired))+len(`{"state":{"desired":,"reported":,"delta":},"metadata":{"desired":,"reported":},"version":,"timestamp":,"clientToken":}`)+40+len(token))
+	b := make([]byte, 0, d.encSize()+len(d.part(partDesired))+len(`{"state":{"desired":,"reported":,"delta":},"metadata":{"desired":,"reported":},"version":,"timestamp":,"clientToken":}`)+40+len(token))
 	b = append(b, `{"state":{`...)
 	comma := false
 	if p := d.part(partDesired); len(p) > 0 {

@@ -131,17 +131,16 @@ func ApplyUpdateFor(prev Doc, payload []byte, now time.Time, o Options, want Pay
 	}
 
 	ts := now.Unix()
-	next := Doc{version: prev.version + 1, exists: true, desired: prev.desired, reported: prev.reported}
+	// A section the request leaves alone is shared with prev.
+	next := Doc{version: prev.version + 1, exists: true, desired: prev.desired, reported: prev.reported, enc: prev.enc, cut: prev.cut}
 	m := merger{a: a}
 	var u Update
 	if req.desired != nil {
 		next.desired, u.ChangedDesired = m.section(prev.desired, req.desired, ts)
-		next.desired = compact(next.desired)
 		u.TouchedDesired = true
 	}
 	if req.reported != nil {
 		next.reported, u.ChangedReported = m.section(prev.reported, req.reported, ts)
-		next.reported = compact(next.reported)
 		u.TouchedReported = true
 	}
 
@@ -160,25 +159,27 @@ func ApplyUpdateFor(prev Doc, payload []byte, now time.Time, o Options, want Pay
 	if o.MaxStateBytes > 0 && sectionsSize(size[partDesired], size[partReported]) > o.MaxStateBytes {
 		return Update{}, tooLarge()
 	}
-	enc := make([]byte, 0, size[0]+size[1]+size[2]+size[3])
+	// A section's encoding is built on the stack when it fits, and copied
+	// once into the Doc's string.
+	var encBuf [1024]byte
 	var st stamp
-	for i, sec := range [4]*node{next.desired, next.reported, next.desired, next.reported} {
-		touched := req.desired != nil
-		if i == partReported || i == partMetaReported {
-			touched = req.reported != nil
+	for s, touched := range [2]bool{req.desired != nil, req.reported != nil} {
+		if !touched {
+			continue
 		}
-		switch {
-		case !touched:
-			enc = append(enc, prev.part(i)...)
-		case sec == nil:
-		case i < partMetaDesired:
-			enc = appendValue(enc, sec)
-		default:
-			enc = appendMeta(enc, sec, &st)
+		next.enc[s], next.cut[s] = "", 0
+		tree := *next.section(s)
+		if tree == nil {
+			continue // removed
 		}
-		next.cut[i] = int32(len(enc))
+		enc := encBuf[:0]
+		if n := size[s] + size[s+2]; n > len(encBuf) {
+			enc = make([]byte, 0, n)
+		}
+		enc = appendValue(enc, tree)
+		cut := len(enc)
+		next.settle(s, appendMeta(enc, tree, &st), cut)
 	}
-	next.enc = enc
 
 	// The payloads, in one buffer sized from above.
 	var nowSt stamp
