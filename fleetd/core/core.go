@@ -270,13 +270,20 @@ func (c *Core) Tick(now time.Time) {
 	}
 }
 
-// heard reports whether a message to topic+suffix would reach anyone
-// (the topic is built only to ask Options.Heard).
-func (c *Core) heard(topic, suffix string) bool {
+// shadowHeard reports whether a message to shadowTopic(thing, name)+suffix
+// would reach anyone; the topic is built in a reused buffer, only to ask
+// Options.Heard.
+func (c *Core) shadowHeard(thing, name, suffix string) bool {
 	if c.opts.Heard == nil {
 		return true
 	}
-	c.topicBuf = append(append(c.topicBuf[:0], topic...), suffix...)
+	b := append(append(c.topicBuf[:0], "$aws/things/"...), thing...)
+	if name == "" {
+		b = append(b, "/shadow"...)
+	} else {
+		b = append(append(b, "/shadow/name/"...), name...)
+	}
+	c.topicBuf = append(b, suffix...)
 	return c.opts.Heard(c.topicBuf)
 }
 

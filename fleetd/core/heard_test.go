@@ -104,3 +104,25 @@ func TestUpdatePayloadNotRetained(t *testing.T) {
 		t.Errorf("after the payload was overwritten the shadow reads\n%s\nwant\n%s", got, want)
 	}
 }
+
+// TestShadowHeardTopics checks the topics Options.Heard is asked about for
+// classic and named shadow updates.
+func TestShadowHeardTopics(t *testing.T) {
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	var asked []string
+	c := New(Options{Seed: 1, Heard: func(tp []byte) bool { asked = append(asked, string(tp)); return false }})
+	for _, name := range []string{"", "cfg"} {
+		if _, err := c.UpdateThingShadow(now, FromMQTT, "t1", name, []byte(`{"state":{"reported":{"a":1}}}`)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var want []string
+	for _, topic := range []string{"$aws/things/t1/shadow", "$aws/things/t1/shadow/name/cfg"} {
+		for _, suffix := range []string{"/update/accepted", "/update/documents", "/update/delta"} {
+			want = append(want, topic+suffix)
+		}
+	}
+	if !slices.Equal(asked, want) {
+		t.Errorf("asked about\n%q\nwant\n%q", asked, want)
+	}
+}

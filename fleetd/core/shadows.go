@@ -14,6 +14,12 @@ import (
 type thingShadows struct {
 	classic shadow.Doc
 	named   map[string]*shadow.Doc
+	// idPlus1 caches the dense id of the registered thing of this name,
+	// plus one (0: not known). An update checks the registry's slot for
+	// that id instead of looking the name up: at a million things the
+	// lookup's cache misses cost more than the update's own work. A thing
+	// deleted and made again gets another id, which the check sees.
+	idPlus1 uint32
 }
 
 // Source says where a shadow request came from. MQTT requests get their
@@ -45,13 +51,20 @@ func (c *Core) shadowDoc(thing, name string) *shadow.Doc {
 
 // shadowSlot returns the document of a shadow, creating its slot.
 func (c *Core) shadowSlot(thing, name string) *shadow.Doc {
+	_, d := c.shadowSlotOf(thing, name)
+	return d
+}
+
+// shadowSlotOf returns a thing's shadows and the document of one of them,
+// creating their slots.
+func (c *Core) shadowSlotOf(thing, name string) (*thingShadows, *shadow.Doc) {
 	ts := c.shadows[thing]
 	if ts == nil {
 		ts = c.shadowChunks.new()
 		c.shadows[thing] = ts
 	}
 	if name == "" {
-		return &ts.classic
+		return ts, &ts.classic
 	}
 	if ts.named == nil {
 		ts.named = map[string]*shadow.Doc{}
@@ -61,7 +74,7 @@ func (c *Core) shadowSlot(thing, name string) *shadow.Doc {
 		d = c.namedChunks.new()
 		ts.named[name] = d
 	}
-	return d
+	return ts, d
 }
 
 // UpdateThingShadow applies an update request to the classic shadow (name
@@ -71,37 +84,41 @@ func (c *Core) shadowSlot(thing, name string) *shadow.Doc {
 // /update/accepted nobody hears). Nothing of payload is kept: the caller
 // may reuse it.
 func (c *Core) UpdateThingShadow(now time.Time, src Source, thing, name string, payload []byte) ([]byte, error) {
-	topic := shadowTopic(thing, name)
 	if err := validShadowName(thing, name); err != nil {
-		return nil, c.rejectShadow(now, src, topic+"/update", payload, err)
+		return nil, c.rejectShadow(now, src, shadowTopic(thing, name)+"/update", payload, err)
 	}
-	slot := c.shadowSlot(thing, name)
-	acceptedHeard := c.heard(topic, "/update/accepted")
+	ts, slot := c.shadowSlotOf(thing, name)
+	acceptedHeard := c.shadowHeard(thing, name, "/update/accepted")
 	want := shadow.AllPayloads
 	if src != FromHTTP && !acceptedHeard {
 		want &^= shadow.PayloadAccepted // the HTTP response is the accepted document
 	}
-	if !c.heard(topic, "/update/documents") {
+	if !c.shadowHeard(thing, name, "/update/documents") {
 		want &^= shadow.PayloadDocuments
 	}
-	if !c.heard(topic, "/update/delta") {
+	if !c.shadowHeard(thing, name, "/update/delta") {
 		want &^= shadow.PayloadDelta
 	}
 	u, err := shadow.ApplyUpdateFor(*slot, payload, now, c.opts.Shadow, want, &c.shadowScratch)
 	if err != nil {
-		return nil, c.rejectShadow(now, src, topic+"/update", payload, err)
+		return nil, c.rejectShadow(now, src, shadowTopic(thing, name)+"/update", payload, err)
 	}
 	before := *slot
 	*slot = u.Doc
-	c.markDirty(keyShadow(thing, name))
-	if u.Accepted != nil && acceptedHeard {
-		c.publish(topic+"/update/accepted", u.Accepted)
+	if !c.opts.Ephemeral {
+		c.markDirty(keyShadow(thing, name))
 	}
-	if u.Documents != nil {
-		c.publish(topic+"/update/documents", u.Documents)
-	}
-	if u.Delta != nil {
-		c.publish(topic+"/update/delta", u.Delta)
+	if publishAccepted := u.Accepted != nil && acceptedHeard; publishAccepted || u.Documents != nil || u.Delta != nil {
+		topic := shadowTopic(thing, name)
+		if publishAccepted {
+			c.publish(topic+"/update/accepted", u.Accepted)
+		}
+		if u.Documents != nil {
+			c.publish(topic+"/update/documents", u.Documents)
+		}
+		if u.Delta != nil {
+			c.publish(topic+"/update/delta", u.Delta)
+		}
 	}
 	c.event(Event{Time: now, Kind: EventShadowUpdated, Thing: thing, Detail: name})
 	// Only what the request wrote (values and metadata timestamps at its
@@ -111,7 +128,7 @@ func (c *Core) UpdateThingShadow(now time.Time, src Source, thing, name string, 
 		c.shadowChangedParts(now, thing, name, &before, slot, shadow.PartsAll)
 		return u.Accepted, nil
 	}
-	if id, ok := c.shadowIndexed(thing, name); ok {
+	if id, ok := c.shadowIndexedIn(ts, thing, name); ok {
 		t := u.Touched()
 		c.addShadowTouched(&c.flatBuf, name, &before, t)
 		mark := c.flatBuf.Mark()
@@ -260,6 +277,27 @@ func (c *Core) shadowChangedParts(now time.Time, thing, name string, before, aft
 // the index covers.
 func (c *Core) shadowIndexed(thing, name string) (uint32, bool) {
 	id, ok := c.reg.ThingID(thing)
+	return c.shadowIndexedAs(id, ok, name)
+}
+
+// shadowIndexedIn is shadowIndexed for a thing whose shadows are at hand,
+// with their cached dense id.
+func (c *Core) shadowIndexedIn(ts *thingShadows, thing, name string) (uint32, bool) {
+	if ts.idPlus1 != 0 {
+		if n, ok := c.reg.ThingName(ts.idPlus1 - 1); ok && n == thing {
+			return c.shadowIndexedAs(ts.idPlus1-1, true, name)
+		}
+	}
+	id, ok := c.reg.ThingID(thing)
+	ts.idPlus1 = 0
+	if ok {
+		ts.idPlus1 = id + 1
+	}
+	return c.shadowIndexedAs(id, ok, name)
+}
+
+// shadowIndexedAs is shadowIndexed for a thing registered (ok) as id.
+func (c *Core) shadowIndexedAs(id uint32, ok bool, name string) (uint32, bool) {
 	if !ok || !c.idx.on() || c.idx.icfg.ThingIndexingMode != "REGISTRY_AND_SHADOW" {
 		return 0, false
 	}
