@@ -2,10 +2,13 @@ package core
 
 import (
 	"bytes"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/fleetlab/fleetlab/fleetd/registry"
 )
 
 // TestUnheardShadowDocuments checks Options.Heard: shadow payloads nobody
@@ -124,5 +127,69 @@ func TestShadowHeardTopics(t *testing.T) {
 	}
 	if !slices.Equal(asked, want) {
 		t.Errorf("asked about\n%q\nwant\n%q", asked, want)
+	}
+}
+
+// TestShadowHandle checks that an update through a handle is the update by
+// name: the same document, indexed under the thing's current dense id even
+// after the thing was deleted and made again.
+func TestShadowHandle(t *testing.T) {
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	c := New(Options{Seed: 1})
+	cfg := &ThingIndexingConfiguration{ThingIndexingMode: "REGISTRY_AND_SHADOW"}
+	if err := c.UpdateIndexingConfiguration(now, IndexingConfiguration{ThingIndexingConfiguration: cfg}); err != nil {
+		t.Fatal(err)
+	}
+	byName := New(Options{Seed: 1})
+	if _, err := c.ShadowHandle("bad/name"); err == nil {
+		t.Error("a handle for an invalid thing name")
+	}
+	if _, err := c.UpdateThingShadowVia(now, FromHTTP, ShadowHandle{}, "", []byte(`{}`)); err == nil {
+		t.Error("an update through the zero handle")
+	}
+	h, err := c.ShadowHandle("t1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	selects := func(qs string) []string {
+		t.Helper()
+		q, err := c.idx.ix.Parse(qs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var names []string
+		for _, id := range c.idx.ix.Bitmap(q).ToArray() {
+			names = append(names, c.views.get(id).Name)
+		}
+		return names
+	}
+	for i, step := range []string{"create", "update", "named", "recreate", "update"} {
+		switch step {
+		case "create":
+			Do(c, now, (*registry.Registry).CreateThing, registry.CreateThingRequest{ThingName: "t1"})
+		case "recreate":
+			DoErr(c, now, (*registry.Registry).DeleteThing, registry.DeleteThingRequest{ThingName: "t1"})
+			Do(c, now, (*registry.Registry).CreateThing, registry.CreateThingRequest{ThingName: "other"})
+			Do(c, now, (*registry.Registry).CreateThing, registry.CreateThingRequest{ThingName: "t1"})
+		}
+		name := ""
+		if step == "named" {
+			name = "cfg"
+		}
+		payload := fmt.Appendf(nil, `{"state":{"reported":{"step":%d}}}`, i)
+		got, err := c.UpdateThingShadowVia(now, FromHTTP, h, name, payload)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, _ := byName.UpdateThingShadow(now, FromHTTP, "t1", name, payload)
+		if string(got) != string(want) {
+			t.Errorf("%s: through the handle %s, by name %s", step, got, want)
+		}
+		if name == "" {
+			if got := selects(fmt.Sprint("shadow.reported.step:", i)); !slices.Equal(got, []string{"t1"}) {
+				t.Errorf("%s: the index selects %v for the update, want [t1]", step, got)
+			}
+		}
+		now = now.Add(time.Second)
 	}
 }

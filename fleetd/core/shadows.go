@@ -1,6 +1,7 @@
 package core
 
 import (
+	"errors"
 	"slices"
 	"time"
 
@@ -12,6 +13,7 @@ import (
 // thingShadows are the shadows of one thing name (registered or not: AWS
 // accepts shadows of unregistered things and does not index them).
 type thingShadows struct {
+	thing   string // the thing's name, shared with the map's key
 	classic shadow.Doc
 	named   map[string]*shadow.Doc
 	// idPlus1 caches the dense id of the registered thing of this name,
@@ -61,10 +63,17 @@ func (c *Core) shadowSlotOf(thing, name string) (*thingShadows, *shadow.Doc) {
 	ts := c.shadows[thing]
 	if ts == nil {
 		ts = c.shadowChunks.new()
+		ts.thing = thing
 		c.shadows[thing] = ts
 	}
+	return ts, c.shadowSlotIn(ts, name)
+}
+
+// shadowSlotIn returns the document of one of a thing's shadows, creating
+// its slot.
+func (c *Core) shadowSlotIn(ts *thingShadows, name string) *shadow.Doc {
 	if name == "" {
-		return ts, &ts.classic
+		return &ts.classic
 	}
 	if ts.named == nil {
 		ts.named = map[string]*shadow.Doc{}
@@ -74,7 +83,33 @@ func (c *Core) shadowSlotOf(thing, name string) (*thingShadows, *shadow.Doc) {
 		d = c.namedChunks.new()
 		ts.named[name] = d
 	}
-	return ts, d
+	return d
+}
+
+// ShadowHandle refers to one thing's shadows, for a driver that updates
+// the same things' shadows again and again (the simulator): an update
+// through it spares the lookup by name, a cache miss or two at a million
+// things. A handle stays valid for the core's life: a thing's shadows are
+// never dropped (deleting the thing leaves them, as on AWS). The zero
+// handle refers to nothing.
+type ShadowHandle struct{ ts *thingShadows }
+
+// ShadowHandle returns the handle of a thing's shadows, whether or not any
+// exists yet.
+func (c *Core) ShadowHandle(thing string) (ShadowHandle, error) {
+	if err := validShadowName(thing, ""); err != nil {
+		return ShadowHandle{}, err
+	}
+	ts, _ := c.shadowSlotOf(thing, "")
+	return ShadowHandle{ts}, nil
+}
+
+// UpdateThingShadowVia is UpdateThingShadow for the thing of handle h.
+func (c *Core) UpdateThingShadowVia(now time.Time, src Source, h ShadowHandle, name string, payload []byte) ([]byte, error) {
+	if h.ts == nil {
+		return nil, errors.New("core: UpdateThingShadowVia: zero ShadowHandle")
+	}
+	return c.updateThingShadow(now, src, h.ts, h.ts.thing, name, payload)
 }
 
 // UpdateThingShadow applies an update request to the classic shadow (name
@@ -84,10 +119,21 @@ func (c *Core) shadowSlotOf(thing, name string) (*thingShadows, *shadow.Doc) {
 // /update/accepted nobody hears). Nothing of payload is kept: the caller
 // may reuse it.
 func (c *Core) UpdateThingShadow(now time.Time, src Source, thing, name string, payload []byte) ([]byte, error) {
+	return c.updateThingShadow(now, src, nil, thing, name, payload)
+}
+
+// updateThingShadow is UpdateThingShadow with the thing's shadows when the
+// caller has them (ts, else nil).
+func (c *Core) updateThingShadow(now time.Time, src Source, ts *thingShadows, thing, name string, payload []byte) ([]byte, error) {
 	if err := validShadowName(thing, name); err != nil {
 		return nil, c.rejectShadow(now, src, shadowTopic(thing, name)+"/update", payload, err)
 	}
-	ts, slot := c.shadowSlotOf(thing, name)
+	var slot *shadow.Doc
+	if ts != nil {
+		slot = c.shadowSlotIn(ts, name)
+	} else {
+		ts, slot = c.shadowSlotOf(thing, name)
+	}
 	acceptedHeard := c.shadowHeard(thing, name, "/update/accepted")
 	want := shadow.AllPayloads
 	if src != FromHTTP && !acceptedHeard {

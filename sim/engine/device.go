@@ -173,7 +173,17 @@ func (s *Sim) reportState(d uint32, st scenario.State, r *rand.Rand, job *jobInf
 	}
 	payload = append(payload, "}}"...)
 	s.payload = payload
-	_, err := s.core.UpdateThingShadow(s.now(), core.FromMQTT, s.fleet.names[d], "", payload)
+	h := s.fleet.shadowOf[d]
+	if h == (core.ShadowHandle{}) {
+		h, _ = s.core.ShadowHandle(s.fleet.names[d]) // zero for a name the core refuses
+		s.fleet.shadowOf[d] = h
+	}
+	var err error
+	if h != (core.ShadowHandle{}) {
+		_, err = s.core.UpdateThingShadowVia(s.now(), core.FromMQTT, h, "", payload)
+	} else {
+		_, err = s.core.UpdateThingShadow(s.now(), core.FromMQTT, s.fleet.names[d], "", payload) // rejected as on AWS
+	}
 	s.drain()
 	if err != nil {
 		return // rejected: the device's state did not change

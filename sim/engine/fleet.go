@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/fleetlab/fleetlab/fleetd/core"
 	"github.com/fleetlab/fleetlab/sim/scenario"
 )
 
@@ -42,9 +43,10 @@ type fleet struct {
 	index    []uint32 // index within the cohort
 	names    []string
 	flags    []uint8
-	connMs   []int64  // virtual ms of the last connectivity change (truth)
-	shadow   [][]byte // truth: the classic shadow's leaves (shadowtruth.go), nil when empty
-	churnN   []uint32 // draws made by each stream with a counter
+	connMs   []int64             // virtual ms of the last connectivity change (truth)
+	shadow   [][]byte            // truth: the classic shadow's leaves (shadowtruth.go), nil when empty
+	shadowOf []core.ShadowHandle // the core's handle of the device's shadows, zero until its first report
+	churnN   []uint32            // draws made by each stream with a counter
 	connN    []uint32
 	jobN     []uint32
 	agent    []agentState
@@ -57,7 +59,7 @@ func newFleet(sc *scenario.Scenario) fleet {
 	n := sc.Devices()
 	f := fleet{
 		cohortOf: make([]uint16, n), index: make([]uint32, n), names: make([]string, n),
-		flags: make([]uint8, n), connMs: make([]int64, n), shadow: make([][]byte, n),
+		flags: make([]uint8, n), connMs: make([]int64, n), shadow: make([][]byte, n), shadowOf: make([]core.ShadowHandle, n),
 		churnN: make([]uint32, n), connN: make([]uint32, n), jobN: make([]uint32, n),
 		agent: make([]agentState, n), byCohort: map[string]int{},
 	}
