@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/eclipse/paho.golang/packets"
 	"github.com/eclipse/paho.golang/paho"
 
 	"github.com/fleetlab/fleetlab/fleetd/core"
@@ -35,7 +36,7 @@ func BenchmarkMTLSConnect(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		c := paho.NewClient(paho.ClientConfig{Conn: conn})
+		c := paho.NewClient(paho.ClientConfig{Conn: packets.NewThreadSafeConn(conn)})
 		if _, err := c.Connect(context.Background(), &paho.Connect{ClientID: "lamp", CleanStart: true, KeepAlive: 60}); err != nil {
 			b.Fatal(err)
 		}
@@ -75,7 +76,7 @@ func BenchmarkShadowUpdatesQoS0(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		c := paho.NewClient(paho.ClientConfig{Conn: conn})
+		c := paho.NewClient(paho.ClientConfig{Conn: packets.NewThreadSafeConn(conn)})
 		if _, err := c.Connect(ctx, &paho.Connect{ClientID: fmt.Sprintf("dev-%02d", i), CleanStart: true, KeepAlive: 60,
 			Username: "lamp", UsernameFlag: true, Password: []byte("lamp-pw"), PasswordFlag: true}); err != nil {
 			b.Fatal(err)

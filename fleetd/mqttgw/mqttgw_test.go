@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/eclipse/paho.golang/packets"
 	"github.com/eclipse/paho.golang/paho"
 
 	"github.com/fleetlab/fleetlab/fleetd/core"
@@ -103,7 +104,9 @@ func dial(ctx context.Context, t *testing.T, g *Gateway, id, user, password stri
 	}
 	in := &inbox{}
 	c := paho.NewClient(paho.ClientConfig{
-		Conn: conn,
+		// paho writes a packet in several Writes; from two goroutines (an ack
+		// and a request) they interleave unless the conn is a sync.Locker.
+		Conn: packets.NewThreadSafeConn(conn),
 		OnPublishReceived: []func(paho.PublishReceived) (bool, error){func(p paho.PublishReceived) (bool, error) {
 			in.ch(p.Packet.Topic) <- p.Packet.Payload
 			return true, nil
