@@ -160,7 +160,7 @@ type Core struct {
 	flatBuf    index.FlatBuilder // reused by shadowFlat
 	changes    index.ChangePool  // storage of shadow updates' index changes
 	changedBuf []string          // applyIndexOp's changed fields, reused
-	topicBuf   []byte            // heard's topic, reused
+	topicBuf   []byte            // shadowHeard's topic, reused
 	// shadowScratch is UpdateThingShadow's working memory, reused.
 	shadowScratch shadow.Scratch
 	jobs          *jobs.Engine

@@ -370,7 +370,7 @@ func (c *Core) applyIndexOp(now time.Time, op indexOp) {
 	var changed []string
 	evaluate := len(c.idx.dynamic) > 0 && !c.evaluating
 	if evaluate {
-		changed = appendChangedFields(c.changedBuf[:0], op.old, op.new)
+		changed = changedFieldsInto(c.changedBuf, op.old, op.new)
 		if changed != nil {
 			c.changedBuf = changed
 		}
@@ -385,10 +385,10 @@ func (c *Core) applyIndexOp(now time.Time, op indexOp) {
 	}
 }
 
-// appendChangedFields appends to dst the fields whose values differ
-// between two flats of a thing and returns it, never nil; it returns nil
-// when the thing is new to the index (everything changed).
-func appendChangedFields(dst []string, old, new index.Flat) []string {
+// changedFieldsInto lists, in dst's storage, the fields whose values
+// differ between two flats of a thing (non-nil, possibly empty); nil when
+// the thing is new to the index (everything changed).
+func changedFieldsInto(dst []string, old, new index.Flat) []string {
 	if old == nil {
 		return nil
 	}
