@@ -606,19 +606,25 @@ func (s *Store) hasCertificate(id string) bool {
 	return ok
 }
 
-// ParsedCertificate returns a registered certificate, parsed, with its
-// PEM: what provisioning reads of the certificate it provisions (its
-// subject), without building a whole description.
-func (s *Store) ParsedCertificate(id string) (*x509.Certificate, string, error) {
+// ParsedCertificate returns a registered certificate, parsed: what
+// provisioning reads of the certificate it provisions (its subject),
+// without building a whole description.
+func (s *Store) ParsedCertificate(id string) (*x509.Certificate, error) {
 	c, err := s.certificate(id)
 	if err != nil {
-		return nil, "", err
+		return nil, err
 	}
-	cert, err := c.parsed()
+	return c.parsed()
+}
+
+// CertificatePEM returns a registered certificate's PEM, as
+// DescribeCertificate gives it.
+func (s *Store) CertificatePEM(id string) (string, error) {
+	c, err := s.certificate(id)
 	if err != nil {
-		return nil, "", err
+		return "", err
 	}
-	return cert, c.pem(), nil
+	return c.pem(), nil
 }
 
 // CertificateStatus returns a certificate's status, for the gateway's TLS

@@ -396,7 +396,7 @@ func TestListCertificatesByCA(t *testing.T) {
 
 // TestCertificatePemAnswers checks that the store, keeping the DER, answers
 // every certificate with the PEM it was issued or registered with, byte
-// for byte: DescribeCertificate, ParsedCertificate and the record, before
+// for byte: DescribeCertificate, CertificatePEM and the record, before
 // and after a restore.
 func TestCertificatePemAnswers(t *testing.T) {
 	e := newEnv(t)
@@ -436,8 +436,8 @@ func TestCertificatePemAnswers(t *testing.T) {
 			if err != nil || d.CertificateDescription.CertificatePem != c.pem {
 				t.Errorf("DescribeCertificate(%s).certificatePem = %q, %v; want %q", c.id, d.CertificateDescription.CertificatePem, err, c.pem)
 			}
-			if _, pem, err := s.ParsedCertificate(c.id); err != nil || pem != c.pem {
-				t.Errorf("ParsedCertificate(%s) PEM = %q, %v; want %q", c.id, pem, err, c.pem)
+			if pem, err := s.CertificatePEM(c.id); err != nil || pem != c.pem {
+				t.Errorf("CertificatePEM(%s) = %q, %v; want %q", c.id, pem, err, c.pem)
 			}
 			rec, _ := s.Record(certKey(c.id))
 			var r certRecord

@@ -221,7 +221,7 @@ func (e *Engine) registerLine(now time.Time, t *task, rec bulkinput.Record) (res
 	out := resultLine{Line: rec.Line, ThingName: p.ThingName, CertificateId: p.CertificateID, ResourceArns: p.resourceArns()}
 	if res.Certificate != nil && res.Certificate.Source == template.SourceCSR {
 		// The device made the key; it needs the certificate signed for it.
-		if _, pem, err := e.certificateOf(p.CertificateID); err == nil {
+		if pem, err := e.certificatePEM(p.CertificateID); err == nil {
 			out.CertificatePem = pem
 		}
 	}

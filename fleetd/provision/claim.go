@@ -295,7 +295,7 @@ func (e *Engine) finishClaim(now time.Time, a claimAttempt, overrides map[string
 // provisionClaimed evaluates the template's default version for the new
 // certificate (steps 3 and 4) and applies it (5 and 6).
 func (e *Engine) provisionClaimed(now time.Time, t *provTemplate, certID string, params, overrides map[string]string) (string, map[string]string, error) {
-	cert, _, err := e.certificateOf(certID)
+	cert, err := e.certificateOf(certID)
 	if err != nil {
 		return "", nil, err
 	}

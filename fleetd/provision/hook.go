@@ -67,7 +67,7 @@ func (e *Engine) startHook(now time.Time, t *provTemplate, certID string, a clai
 		e.refused(now, t, a.claimCertID, certID, r)
 		return r
 	}
-	_, pem, err := e.certificateOf(certID)
+	pem, err := e.certificatePEM(certID)
 	if err != nil {
 		return err
 	}

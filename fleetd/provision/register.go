@@ -132,15 +132,26 @@ func (e *Engine) checkThingReferences(th *template.Thing, isNew bool) error {
 }
 
 // certificateOf parses a registered certificate for its subject.
-func (e *Engine) certificateOf(certID string) (*x509.Certificate, string, error) {
-	cert, pem, err := e.id.ParsedCertificate(certID)
-	if err != nil {
-		if _, ok := awserr.As(err); ok {
-			return nil, "", err
-		}
-		return nil, "", fmt.Errorf("provision: certificate %s: %w", certID, err)
+func (e *Engine) certificateOf(certID string) (*x509.Certificate, error) {
+	cert, err := e.id.ParsedCertificate(certID)
+	return cert, certificateErr(certID, err)
+}
+
+// certificatePEM returns a registered certificate's PEM.
+func (e *Engine) certificatePEM(certID string) (string, error) {
+	pem, err := e.id.CertificatePEM(certID)
+	return pem, certificateErr(certID, err)
+}
+
+// certificateErr passes AWS errors through and wraps the others.
+func certificateErr(certID string, err error) error {
+	if err == nil {
+		return nil
 	}
-	return cert, pem, nil
+	if _, ok := awserr.As(err); ok {
+		return err
+	}
+	return fmt.Errorf("provision: certificate %s: %w", certID, err)
 }
 
 // apply creates or updates what an evaluated template describes (spec
@@ -447,7 +458,7 @@ func (e *Engine) RegisterThing(now time.Time, req RegisterThingRequest) (Registe
 	e.sink.Event(Event{Time: now, Kind: EventThingProvisioned, ThingName: p.ThingName, CertificateID: p.CertificateID, Detail: "RegisterThing"})
 	out := RegisterThingResponse{ResourceArns: p.resourceArns()}
 	if p.CertificateID != "" {
-		if _, pem, err := e.certificateOf(p.CertificateID); err == nil {
+		if pem, err := e.certificatePEM(p.CertificateID); err == nil {
 			out.CertificatePem = pem
 		}
 	}
