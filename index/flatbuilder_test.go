@@ -31,9 +31,9 @@ func TestBuilderConnectivityMatchesFlatten(t *testing.T) {
 	}
 }
 
-// TestFinishChangedMatchesFinish holds FinishChanged to an oracle: both
+// TestFinishChangeMatchesFinish holds FinishChange to an oracle: both
 // sides finished on their own, then every field equal on both dropped.
-func TestFinishChangedMatchesFinish(t *testing.T) {
+func TestFinishChangeMatchesFinish(t *testing.T) {
 	r := rand.New(rand.NewPCG(5, 5))
 	fields := []string{"a", "b", "c", "shadow.version", "shadow.hasDelta"}
 	values := []index.Value{index.NumberValue(1), index.NumberValue(2), index.StringValue("x"), index.BoolValue(true), index.BoolValue(false)}
@@ -49,7 +49,8 @@ func TestFinishChangedMatchesFinish(t *testing.T) {
 		add(&b)
 		mark := b.Mark()
 		add(&b)
-		gotOld, gotNew := b.FinishChanged(mark)
+		ch := b.FinishChange(mark, nil)
+		gotOld, gotNew := ch.Old, ch.New
 
 		r = rand.New(rand.NewPCG(state, 1)) // the same values again, finished apart
 		add(&sep)

@@ -214,22 +214,16 @@ func (b *FlatBuilder) Finish() Flat {
 }
 
 // Mark returns where the builder stands, to split what was added before
-// it from what comes after (FinishChanged).
+// it from what comes after (FinishChange).
 func (b *FlatBuilder) Mark() int { return len(b.pairs) }
 
-// FinishChanged returns what was added before mark as old and after it as
-// new, leaving out every field whose values are the same in both (Put
+// FinishChange returns what was added before mark as Old and after it as
+// New, leaving out every field whose values are the same in both (Put
 // skips those anyway: a shadow update's delta flag rarely moves). Both are
 // nil when nothing changed, else both non-nil (possibly empty). The two
-// flats share one allocation of values and one of fields. The builder is
-// reset.
-func (b *FlatBuilder) FinishChanged(mark int) (old, new Flat) {
-	ch := b.FinishChange(mark, nil)
-	return ch.Old, ch.New
-}
-
-// FinishChange is FinishChanged with the flats' storage drawn from pool
-// (allocated when pool is nil); Index.PutChange hands it back.
+// flats share one allocation of values and one of fields, drawn from pool
+// (allocated when pool is nil; Index.PutChange hands it back). The
+// builder is reset.
 func (b *FlatBuilder) FinishChange(mark int, pool *ChangePool) Change {
 	var old, new Flat
 	before, after := b.pairs[:mark], b.pairs[mark:]

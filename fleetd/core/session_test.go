@@ -1,6 +1,7 @@
 package core
 
 import (
+	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
@@ -13,10 +14,10 @@ func TestSessionIDText(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 2))
 	for range 1000 {
 		s := newSessionID(r)
-		hi, lo := s.hi, s.lo
+		hi, lo := binary.BigEndian.Uint64(s[:8]), binary.BigEndian.Uint64(s[8:])
 		want := fmt.Sprintf("%08x-%04x-%04x-%04x-%012x", hi>>32, (hi>>16)&0xffff, hi&0xffff, lo>>48, lo&0xffffffffffff)
 		if got := s.String(); got != want {
-			t.Fatalf("sessionID{%#x, %#x}.String() = %q; want %q", hi, lo, got, want)
+			t.Fatalf("sessionID %#x %#x: String() = %q; want %q", hi, lo, got, want)
 		}
 		if want[14] != '4' || want[19] < '8' || want[19] > 'b' {
 			t.Fatalf("%s: not a version 4, variant 1 UUID", want)

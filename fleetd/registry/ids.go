@@ -39,7 +39,8 @@ func (u UUID) String() string {
 	return string(b[:])
 }
 
-func parseUUID(s string) (UUID, error) {
+// ParseUUID reads the text String writes.
+func ParseUUID(s string) (UUID, error) {
 	var u UUID
 	if len(s) != 36 || s[8] != '-' || s[13] != '-' || s[18] != '-' || s[23] != '-' {
 		return u, fmt.Errorf("malformed id %q", s)

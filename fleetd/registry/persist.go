@@ -201,7 +201,7 @@ func DecodeRecord(key string, value []byte) (Decoded, error) {
 		if err := named(rec.Name, thingPrefix); err != nil {
 			return d, err
 		}
-		id, err := parseUUID(rec.ID)
+		id, err := ParseUUID(rec.ID)
 		if err != nil {
 			return d, bad(err)
 		}
@@ -220,7 +220,7 @@ func DecodeRecord(key string, value []byte) (Decoded, error) {
 		if err := named(rec.Name, thingTypePrefix); err != nil {
 			return d, err
 		}
-		id, err := parseUUID(rec.ID)
+		id, err := ParseUUID(rec.ID)
 		if err != nil {
 			return d, bad(err)
 		}
@@ -234,7 +234,7 @@ func DecodeRecord(key string, value []byte) (Decoded, error) {
 		if err := named(rec.Name, thingGroupPrefix); err != nil {
 			return d, err
 		}
-		id, err := parseUUID(rec.ID)
+		id, err := ParseUUID(rec.ID)
 		if err != nil {
 			return d, bad(err)
 		}
@@ -250,7 +250,7 @@ func DecodeRecord(key string, value []byte) (Decoded, error) {
 		if err := named(rec.Name, billingGroupPrefix); err != nil {
 			return d, err
 		}
-		id, err := parseUUID(rec.ID)
+		id, err := ParseUUID(rec.ID)
 		if err != nil {
 			return d, bad(err)
 		}

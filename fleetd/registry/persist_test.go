@@ -237,7 +237,7 @@ func TestRecordFormat(t *testing.T) {
 		for _, f := range []string{"thingId", "thingTypeId", "thingGroupId", "billingGroupId"} {
 			if v, _ := r.Record(k); strings.Contains(string(v), `"`+f+`"`) {
 				u := id(k, f)
-				if _, err := parseUUID(u); err != nil || u[14] != '4' || ids[u] {
+				if _, err := ParseUUID(u); err != nil || u[14] != '4' || ids[u] {
 					t.Errorf("%s %s = %q: not a fresh v4 UUID", k, f, u)
 				}
 				ids[u] = true

@@ -94,7 +94,7 @@ func TestUUIDs(t *testing.T) {
 			}
 			seen[u] = true
 			s := u.String()
-			back, err := parseUUID(s)
+			back, err := ParseUUID(s)
 			if err != nil || back != u || s[14] != '4' || (s[19] != '8' && s[19] != '9' && s[19] != 'a' && s[19] != 'b') {
 				t.Fatalf("id %s: parse %v, %v", s, back, err)
 			}
@@ -104,8 +104,8 @@ func TestUUIDs(t *testing.T) {
 		t.Error("ids are not deterministic")
 	}
 	for _, bad := range []string{"", "0d2f3a1c-1111-4222-8333-44445555666", "0d2f3a1c11111-4222-8333-444455556666", "zd2f3a1c-1111-4222-8333-444455556666"} {
-		if _, err := parseUUID(bad); err == nil {
-			t.Errorf("parseUUID(%q) succeeded", bad)
+		if _, err := ParseUUID(bad); err == nil {
+			t.Errorf("ParseUUID(%q) succeeded", bad)
 		}
 	}
 }

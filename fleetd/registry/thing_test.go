@@ -126,7 +126,7 @@ func TestDescribeThing(t *testing.T) {
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("DescribeThing(t1) (-want +got):\n%s", diff)
 	}
-	if _, err := parseUUID(got.ThingId); err != nil {
+	if _, err := ParseUUID(got.ThingId); err != nil {
 		t.Errorf("thingId %q is not a UUID", got.ThingId)
 	}
 	got3, _ := r.DescribeThing(DescribeThingRequest{ThingName: "t3"})
