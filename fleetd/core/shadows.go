@@ -17,10 +17,10 @@ type thingShadows struct {
 	classic shadow.Doc
 	named   map[string]*shadow.Doc
 	// idPlus1 caches the dense id of the registered thing of this name,
-	// plus one (0: not known). An update checks the registry's slot for
-	// that id instead of looking the name up: at a million things the
-	// lookup's cache misses cost more than the update's own work. A thing
-	// deleted and made again gets another id, which the check sees.
+	// plus one (0: look it up). At a million things the lookup's cache
+	// misses cost more than the update's own work. Every change the
+	// registry reports for the thing resets it (forgetThingID): a thing
+	// deleted and made again gets another id.
 	idPlus1 uint32
 }
 
@@ -125,7 +125,12 @@ func (c *Core) UpdateThingShadow(now time.Time, src Source, thing, name string, 
 // updateThingShadow is UpdateThingShadow with the thing's shadows when the
 // caller has them (ts, else nil).
 func (c *Core) updateThingShadow(now time.Time, src Source, ts *thingShadows, thing, name string, payload []byte) ([]byte, error) {
-	if err := validShadowName(thing, name); err != nil {
+	// A thing with shadows already had its name checked.
+	valid := validShadowName
+	if ts != nil {
+		valid = validNamedShadowOf
+	}
+	if err := valid(thing, name); err != nil {
 		return nil, c.rejectShadow(now, src, shadowTopic(thing, name)+"/update", payload, err)
 	}
 	var slot *shadow.Doc
@@ -282,6 +287,12 @@ func validShadowName(thing, name string) error {
 			return awserr.New(awserr.InvalidRequest, "Invalid thing name")
 		}
 	}
+	return validNamedShadowOf(thing, name)
+}
+
+// validNamedShadowOf checks a shadow's name, for a thing whose name is
+// known to be valid.
+func validNamedShadowOf(_, name string) error {
 	if len(name) > 64 {
 		return awserr.New(awserr.InvalidRequest, "Invalid shadow name")
 	}
@@ -330,9 +341,7 @@ func (c *Core) shadowIndexed(thing, name string) (uint32, bool) {
 // with their cached dense id.
 func (c *Core) shadowIndexedIn(ts *thingShadows, thing, name string) (uint32, bool) {
 	if ts.idPlus1 != 0 {
-		if n, ok := c.reg.ThingName(ts.idPlus1 - 1); ok && n == thing {
-			return c.shadowIndexedAs(ts.idPlus1-1, true, name)
-		}
+		return c.shadowIndexedAs(ts.idPlus1-1, true, name)
 	}
 	id, ok := c.reg.ThingID(thing)
 	ts.idPlus1 = 0
@@ -340,6 +349,14 @@ func (c *Core) shadowIndexedIn(ts *thingShadows, thing, name string) (uint32, bo
 		ts.idPlus1 = id + 1
 	}
 	return c.shadowIndexedAs(id, ok, name)
+}
+
+// forgetThingID drops the dense id cached with a thing's shadows, for
+// every change the registry reports for the thing.
+func (c *Core) forgetThingID(thing string) {
+	if ts := c.shadows[thing]; ts != nil {
+		ts.idPlus1 = 0
+	}
 }
 
 // shadowIndexedAs is shadowIndexed for a thing registered (ok) as id.

@@ -166,6 +166,7 @@ func (c *Core) afterRegistry(now time.Time) {
 		}
 	}
 	for _, t := range ch.Things {
+		c.forgetThingID(t.Name)
 		if c.ident != nil {
 			c.ident.InvalidateThing(t.Name) // policy variables read its attributes and groups
 		}
