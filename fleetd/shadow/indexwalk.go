@@ -160,7 +160,8 @@ func walkDelta(path []byte, des, rep *node, fn func([]byte, Leaf)) ([]byte, bool
 // reported it wrote. WalkIndexTouched walks only those, so re-indexing an
 // update costs what it wrote, not the whole shadow.
 type Touched struct {
-	desired, reported *node // the request's sections; nil when absent
+	desired, reported *node   // the request's sections; nil when absent
+	path              *[]byte // a path buffer to reuse (the Scratch's)
 }
 
 // Touched returns the paths the update's request wrote.
@@ -178,7 +179,14 @@ func (d Doc) WalkIndexTouched(prefix string, t Touched, fn func(path []byte, l L
 	if !d.exists {
 		return
 	}
-	buf := make([]byte, 0, 64)
+	var buf []byte
+	if t.path != nil {
+		buf = *t.path
+		defer func() { *t.path = buf[:0] }() // keep what it grew to
+	}
+	if buf == nil {
+		buf = make([]byte, 0, 64)
+	}
 	at := func(s string) []byte { return append(append(buf[:0], prefix...), s...) }
 	for _, s := range [2]struct {
 		name, meta string

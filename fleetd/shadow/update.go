@@ -95,7 +95,8 @@ func ApplyUpdate(prev Doc, payload []byte, now time.Time, o Options) (Update, er
 // Update's Touched reads it, so an Update is good until the next call with
 // the same Scratch. Not for concurrent use.
 type Scratch struct {
-	a arena
+	a    arena
+	path []byte // the path buffer of the Update's WalkIndexTouched
 }
 
 // ApplyUpdateFor is ApplyUpdate encoding only the payloads in want (the
@@ -246,7 +247,7 @@ func ApplyUpdateFor(prev Doc, payload []byte, now time.Time, o Options, want Pay
 		}
 	}
 	u.Doc = next
-	u.touched = Touched{desired: req.desired, reported: req.reported}
+	u.touched = Touched{desired: req.desired, reported: req.reported, path: &sc.path}
 	return u, nil
 }
 
