@@ -174,7 +174,8 @@ func (u Update) Touched() Touched { return u.touched }
 // Walking the shadow before and after an update with the same Touched
 // gives two flats whose difference is the update's whole effect on the
 // index: a path the request did not write has the same values in both, so
-// leaving it out of both changes nothing.
+// leaving it out of both changes nothing. The walks of one update share
+// its Scratch's path buffer: make them one at a time.
 func (d Doc) WalkIndexTouched(prefix string, t Touched, fn func(path []byte, l Leaf)) {
 	if !d.exists {
 		return
