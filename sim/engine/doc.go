@@ -95,9 +95,11 @@
 // every page) and by the truth, the query evaluated against each device's
 // document with the fleet index's single-document evaluator (index.Match).
 // With an indexLag L the truth is taken at the start of millisecond T−L+1
-// for a query at T, which is the state the index must show at T. The truth
-// does not know dynamic-group membership (thingGroupNames lists a
-// cohort's static groups only).
+// for a query at T, which is the state the index must show at T. A query
+// on thingGroupNames also sees the dynamic groups whose query a device's
+// true document matches: fleetd sets a membership when a change reaches
+// the index and re-indexes thingGroupNames one lag later, so with a lag
+// those memberships are taken at the start of millisecond T−2L+1.
 //
 // # Cost
 //

@@ -56,6 +56,7 @@ const (
 	kindBulkStart    // Arg: the bulk cohort's index
 	kindRegistered   // a bulk-registered device's thing exists
 	kindBulkFinished // the running registration task ended
+	kindMembership   // Arg: index in Scenario.Timeline of the query whose truth reads dynamic groups
 )
 
 // Sim is one run of a scenario. It is single threaded.
@@ -77,6 +78,7 @@ type Sim struct {
 	jobs         []jobInfo
 	jobIndex     map[string]uint16
 	truths       map[int]truthAnswer           // by timeline index of the query
+	memberships  map[int]dynamicMembers        // by timeline index of the query, taken when the index lags
 	templates    map[string]*template.Template // parsed for the truth, by name
 	rec          *report.Recorder
 	rep          *report.Report
@@ -108,7 +110,7 @@ func Run(sc *scenario.Scenario, opts Options) (*report.Report, error) {
 func New(sc *scenario.Scenario, opts Options) (*Sim, error) {
 	s := &Sim{
 		sc: sc, opts: opts, wheel: wheel.New(0), fleet: newFleet(sc), rng: newStreams(sc.Seed),
-		end: sc.Duration.Milliseconds(), jobIndex: map[string]uint16{}, truths: map[int]truthAnswer{},
+		end: sc.Duration.Milliseconds(), jobIndex: map[string]uint16{}, truths: map[int]truthAnswer{}, memberships: map[int]dynamicMembers{},
 		rec: report.NewRecorder(), paths: newPathTable(), provisioners: map[scenario.Method]Provisioner{scenario.Registry: registryProvisioner{}},
 		bulk: bulkState{running: -1},
 	}
@@ -234,8 +236,15 @@ func (s *Sim) setup() error {
 	}
 	for i, ev := range s.sc.Timeline {
 		at := ev.At.Milliseconds()
-		if _, ok := ev.Action.(*scenario.Query); ok && s.sc.IndexLag > 0 {
-			s.wheel.Schedule(wheel.Event{At: max(0, at-s.sc.IndexLag.Milliseconds()+1), Kind: kindTruth, Arg: uint32(i)})
+		if q, ok := ev.Action.(*scenario.Query); ok && s.sc.IndexLag > 0 {
+			lag := s.sc.IndexLag.Milliseconds()
+			if s.readsDynamicGroups(q.Node) {
+				// A membership change is a registry change the index shows
+				// one more lag later: thingGroupNames at T shows the
+				// memberships of the state at T−2·lag.
+				s.wheel.Schedule(wheel.Event{At: max(0, at-2*lag+1), Kind: kindMembership, Arg: uint32(i)})
+			}
+			s.wheel.Schedule(wheel.Event{At: max(0, at-lag+1), Kind: kindTruth, Arg: uint32(i)})
 		}
 		s.wheel.Schedule(wheel.Event{At: at, Kind: kindTimeline, Arg: uint32(i)})
 	}
@@ -335,6 +344,8 @@ func (s *Sim) handle(e wheel.Event) {
 		s.timeline(int(e.Arg))
 	case kindTruth:
 		s.takeTruth(int(e.Arg))
+	case kindMembership:
+		s.memberships[int(e.Arg)] = s.dynamicMembership()
 	case kindBulkStart:
 		s.bulkStart(int(e.Arg))
 	case kindRegistered:

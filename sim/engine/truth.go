@@ -22,15 +22,76 @@ type truthAnswer struct {
 	err   string
 }
 
-// takeTruth evaluates timeline query i against the devices' true state now.
+// takeTruth evaluates timeline query i against the devices' true state now
+// (and, when it reads them, the dynamic-group memberships taken for it).
 func (s *Sim) takeTruth(i int) {
 	q := s.sc.Timeline[i].Action.(*scenario.Query)
-	s.truths[i] = s.truth(q.Node)
+	members, ok := s.memberships[i]
+	if !ok && s.readsDynamicGroups(q.Node) {
+		members = s.dynamicMembership()
+	}
+	s.truths[i] = s.truth(q.Node, members)
+}
+
+// dynamicMembers lists, by device, the dynamic thing groups it is a member
+// of; devices in none are absent.
+type dynamicMembers map[uint32][]string
+
+// readsDynamicGroups reports whether a query's truth needs dynamic-group
+// membership: the scenario has dynamic groups and the query reads
+// thingGroupNames (or every field, with a bare term).
+func (s *Sim) readsDynamicGroups(n query.Node) bool {
+	if !slices.ContainsFunc(s.sc.ThingGroups, scenario.ThingGroup.Dynamic) {
+		return false
+	}
+	if query.HasBareTerm(n) {
+		return true
+	}
+	return slices.ContainsFunc(query.Fields(n), func(f string) bool { return index.CanonicalField(f) == "thingGroupNames" })
+}
+
+// dynamicMembership evaluates every dynamic group's query against each
+// provisioned device's true document now: fleetd puts a thing in a dynamic
+// group when its indexed state matches the query, and thingGroupNames
+// lists the group from then on.
+func (s *Sim) dynamicMembership() dynamicMembers {
+	cfg := s.sc.Indexing.Config
+	evaluator := index.New(cfg, index.DefaultSettings()) // Match reads only its configuration
+	var groups []*scenario.ThingGroup
+	var parts documentParts
+	for i := range s.sc.ThingGroups {
+		if g := &s.sc.ThingGroups[i]; g.Dynamic() {
+			groups = append(groups, g)
+			p := partsRead(g.Query)
+			parts.template = parts.template || p.template
+			parts.attributes = parts.attributes || p.attributes
+			parts.shadow = parts.shadow || p.shadow
+			parts.connectivity = parts.connectivity || p.connectivity
+		}
+	}
+	members := dynamicMembers{}
+	for d := range uint32(len(s.fleet.names)) {
+		if !s.fleet.has(d, flagProvisioned) {
+			continue
+		}
+		doc := s.documentOf(d, parts)
+		flat, err := index.Flatten(&doc, cfg)
+		if err != nil {
+			continue // a document the index cannot take is in no group
+		}
+		for _, g := range groups {
+			if evaluator.Match(g.Query, flat) {
+				members[d] = append(members[d], g.Name)
+			}
+		}
+	}
+	return members
 }
 
 // truth evaluates a query against every provisioned device's document with
-// the fleet index's single-document evaluator.
-func (s *Sim) truth(n query.Node) truthAnswer {
+// the fleet index's single-document evaluator; members are the dynamic
+// groups the documents' thingGroupNames list besides the static ones.
+func (s *Sim) truth(n query.Node, members dynamicMembers) truthAnswer {
 	cfg := s.sc.Indexing.Config
 	evaluator := index.New(cfg, index.DefaultSettings()) // Match reads only its configuration
 	parts := partsRead(n)
@@ -40,6 +101,9 @@ func (s *Sim) truth(n query.Node) truthAnswer {
 			continue
 		}
 		doc := s.documentOf(d, parts)
+		if dyn := members[d]; len(dyn) > 0 {
+			doc.ThingGroupNames = append(slices.Clip(doc.ThingGroupNames), dyn...)
+		}
 		flat, err := index.Flatten(&doc, cfg)
 		if err != nil {
 			return truthAnswer{err: fmt.Sprintf("flattening %s: %v", s.fleet.names[d], err)}
@@ -133,7 +197,11 @@ func (s *Sim) query(i int, q *scenario.Query) {
 	}
 	truth, ok := s.truths[i]
 	if !ok {
-		truth = s.truth(q.Node)
+		var members dynamicMembers
+		if s.readsDynamicGroups(q.Node) {
+			members = s.dynamicMembership()
+		}
+		truth = s.truth(q.Node, members)
 	}
 	if truth.err != "" && out.Error == "" {
 		out.Error = "truth: " + truth.err
