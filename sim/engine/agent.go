@@ -2,10 +2,11 @@ package engine
 
 import (
 	"encoding/json"
-	"github.com/fleetlab/fleetlab/index"
+	"slices"
 	"strconv"
 	"time"
 
+	"github.com/fleetlab/fleetlab/index"
 	"github.com/fleetlab/fleetlab/sim/scenario"
 	"github.com/fleetlab/fleetlab/sim/wheel"
 )
@@ -120,6 +121,9 @@ func (s *Sim) agentDraws(d uint32, n uint32, rule uint8) (scenario.Outcome, time
 type ruleMatcher struct {
 	cfg       index.Config
 	evaluator *index.Index // Match reads only its configuration
+	// groups is set when some rule reads thingGroupNames and the scenario
+	// has dynamic groups: the device's document then lists those it is in.
+	groups bool
 }
 
 // agentRule returns 1 + the index of the first jobs.rules entry that
@@ -133,6 +137,11 @@ func (s *Sim) agentRule(d uint32, jobID string) uint8 {
 		cfg := s.sc.Indexing.Config
 		cfg.ThingIndexingMode, cfg.ThingConnectivityIndexingMode = "REGISTRY_AND_SHADOW", "STATUS"
 		s.rules = &ruleMatcher{cfg: cfg, evaluator: index.New(cfg, index.DefaultSettings())}
+		for _, c := range s.sc.Cohorts {
+			for _, r := range c.Jobs.Rules {
+				s.rules.groups = s.rules.groups || s.readsDynamicGroups(r.Query)
+			}
+		}
 	}
 	var flat index.Flat
 	flattened := false
@@ -143,6 +152,9 @@ func (s *Sim) agentRule(d uint32, jobID string) uint8 {
 		}
 		if !flattened {
 			doc := s.document(d)
+			if s.rules.groups {
+				doc.ThingGroupNames = s.dynamicGroups().of(s, d, slices.Clip(doc.ThingGroupNames))
+			}
 			var err error
 			if flat, err = index.Flatten(&doc, s.rules.cfg); err != nil {
 				return 0 // a document the index cannot take matches no rule, as it matches no query

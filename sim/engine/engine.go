@@ -85,7 +85,8 @@ type Sim struct {
 	succeeded    int64
 	failed       int64
 
-	rules *ruleMatcher // jobs.rules selectors; nil until first used
+	rules     *ruleMatcher    // jobs.rules selectors; nil until first used
+	groupEval *groupEvaluator // dynamic groups for the truth and rules; nil until first used
 
 	paths   *pathTable                       // leaf paths of the true shadows
 	leaves  []leaf                           // reused by reportState

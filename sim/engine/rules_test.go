@@ -56,3 +56,42 @@ func TestAgentRules(t *testing.T) {
 			cfg.NumberOfFailedThings, cfg.NumberOfRejectedThings, cfg.NumberOfSucceededThings, on210, 300-on210)
 	}
 }
+
+// TestAgentRulesOnDynamicGroups: a rule on thingGroupNames sees the
+// dynamic groups the device's true state puts it in, as fleetd lists them
+// in thingGroupNames. Devices on 2.1.0 are in Old and fail by rule; the
+// others are not and succeed.
+func TestAgentRulesOnDynamicGroups(t *testing.T) {
+	rep := run(t, parse(t, `
+name: rules-dynamic
+seed: 9
+duration: 1h
+indexing: {thingIndexingMode: REGISTRY_AND_SHADOW}
+thingGroups:
+  - {thingGroupName: All}
+  - {thingGroupName: Old, queryString: 'shadow.reported.firmware_version:"2.1.0"'}
+devices:
+  - name: d
+    count: 100
+    groups: [All]
+    shadow: {reported: {firmware_version: {oneOf: {"2.1.0": 0.5, "2.1.5": 0.5}}}}
+    jobs:
+      download: 10s
+      outcome: {SUCCEEDED: 1}
+      rules:
+        - {when: 'thingGroupNames:Old', outcome: {FAILED: 1}}
+timeline:
+  - at: 1m
+    query: {name: old, queryString: 'thingGroupNames:Old'}
+  - at: 2m
+    createJob: {jobId: fw, targets: ["arn:aws:iot:us-east-1:123456789012:thinggroup/All"], document: {version: "2.2.0"}}
+`))
+	old := rep.Queries["old"]
+	if old.Truth == 0 || old.Truth == 100 || old.Count != old.Truth {
+		t.Fatalf("Old: index %d, truth %d of 100: the test needs both versions, and index = truth", old.Count, old.Truth)
+	}
+	fw := rep.Jobs["fw"].JobProcessDetails
+	if fw.NumberOfFailedThings != old.Truth || fw.NumberOfSucceededThings != 100-old.Truth {
+		t.Errorf("job fw: failed %d, succeeded %d; want %d, %d", fw.NumberOfFailedThings, fw.NumberOfSucceededThings, old.Truth, 100-old.Truth)
+	}
+}

@@ -50,39 +50,69 @@ func (s *Sim) readsDynamicGroups(n query.Node) bool {
 	return slices.ContainsFunc(query.Fields(n), func(f string) bool { return index.CanonicalField(f) == "thingGroupNames" })
 }
 
-// dynamicMembership evaluates every dynamic group's query against each
-// provisioned device's true document now: fleetd puts a thing in a dynamic
-// group when its indexed state matches the query, and thingGroupNames
-// lists the group from then on.
-func (s *Sim) dynamicMembership() dynamicMembers {
+// groupEvaluator evaluates the scenario's dynamic groups' queries against
+// devices' true documents.
+type groupEvaluator struct {
+	cfg       index.Config
+	evaluator *index.Index // Match reads only its configuration
+	groups    []*scenario.ThingGroup
+	parts     documentParts // what the queries read
+}
+
+// dynamicGroups returns the scenario's dynamic-group evaluator, made on
+// first use.
+func (s *Sim) dynamicGroups() *groupEvaluator {
+	if s.groupEval != nil {
+		return s.groupEval
+	}
 	cfg := s.sc.Indexing.Config
-	evaluator := index.New(cfg, index.DefaultSettings()) // Match reads only its configuration
-	var groups []*scenario.ThingGroup
-	var parts documentParts
+	g := &groupEvaluator{cfg: cfg, evaluator: index.New(cfg, index.DefaultSettings())}
 	for i := range s.sc.ThingGroups {
-		if g := &s.sc.ThingGroups[i]; g.Dynamic() {
-			groups = append(groups, g)
-			p := partsRead(g.Query)
-			parts.template = parts.template || p.template
-			parts.attributes = parts.attributes || p.attributes
-			parts.shadow = parts.shadow || p.shadow
-			parts.connectivity = parts.connectivity || p.connectivity
+		if tg := &s.sc.ThingGroups[i]; tg.Dynamic() {
+			g.groups = append(g.groups, tg)
+			p := partsRead(tg.Query)
+			g.parts.template = g.parts.template || p.template
+			g.parts.attributes = g.parts.attributes || p.attributes
+			g.parts.shadow = g.parts.shadow || p.shadow
+			g.parts.connectivity = g.parts.connectivity || p.connectivity
 		}
 	}
+	s.groupEval = g
+	return g
+}
+
+// of appends to dst the dynamic groups whose query device d's true
+// document matches now: fleetd puts a thing in a dynamic group when its
+// indexed state matches the query, and thingGroupNames lists the group
+// from then on.
+func (g *groupEvaluator) of(s *Sim, d uint32, dst []string) []string {
+	if len(g.groups) == 0 {
+		return dst
+	}
+	doc := s.documentOf(d, g.parts)
+	flat, err := index.Flatten(&doc, g.cfg)
+	if err != nil {
+		return dst // a document the index cannot take is in no group
+	}
+	for _, tg := range g.groups {
+		if g.evaluator.Match(tg.Query, flat) {
+			dst = append(dst, tg.Name)
+		}
+	}
+	return dst
+}
+
+// dynamicMembership lists the dynamic groups of every provisioned device
+// now.
+func (s *Sim) dynamicMembership() dynamicMembers {
+	g := s.dynamicGroups()
 	members := dynamicMembers{}
 	for d := range uint32(len(s.fleet.names)) {
 		if !s.fleet.has(d, flagProvisioned) {
 			continue
 		}
-		doc := s.documentOf(d, parts)
-		flat, err := index.Flatten(&doc, cfg)
-		if err != nil {
-			continue // a document the index cannot take is in no group
-		}
-		for _, g := range groups {
-			if evaluator.Match(g.Query, flat) {
-				members[d] = append(members[d], g.Name)
-			}
+		if groups := g.of(s, d, nil); len(groups) > 0 {
+			members[d] = groups
 		}
 	}
 	return members
