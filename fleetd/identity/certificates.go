@@ -617,6 +617,13 @@ func (s *Store) ParsedCertificate(id string) (*x509.Certificate, error) {
 	return c.parsed()
 }
 
+// CertificateExists returns ParsedCertificate's error for an id that is
+// not registered, and nil for one that is, without parsing.
+func (s *Store) CertificateExists(id string) error {
+	_, err := s.certificate(id)
+	return err
+}
+
 // CertificatePEM returns a registered certificate's PEM, as
 // DescribeCertificate gives it.
 func (s *Store) CertificatePEM(id string) (string, error) {

@@ -2,6 +2,7 @@ package provision
 
 import (
 	"bytes"
+	"crypto/x509"
 	"encoding/json"
 	"maps"
 	"strings"
@@ -295,13 +296,22 @@ func (e *Engine) finishClaim(now time.Time, a claimAttempt, overrides map[string
 // provisionClaimed evaluates the template's default version for the new
 // certificate (steps 3 and 4) and applies it (5 and 6).
 func (e *Engine) provisionClaimed(now time.Time, t *provTemplate, certID string, params, overrides map[string]string) (string, map[string]string, error) {
-	cert, err := e.certificateOf(certID)
+	parsed := t.defaultVersion().parsed
+	// Parsing the certificate for its subject costs more than the rest of
+	// the registration: only for a template that reads the subject.
+	var cert *x509.Certificate
+	var err error
+	if readsCertificateSubject(parsed) {
+		cert, err = e.certificateOf(certID)
+	} else {
+		err = e.certificateExists(certID)
+	}
 	if err != nil {
 		return "", nil, err
 	}
 	all := e.baseParameters(params, certID, cert)
 	maps.Copy(all, overrides)
-	res, err := t.defaultVersion().parsed.Evaluate(all)
+	res, err := parsed.Evaluate(all)
 	if err != nil {
 		return "", nil, err
 	}

@@ -468,3 +468,33 @@ func FuzzHandleMQTT(f *testing.F) {
 		}
 	})
 }
+
+// TestClaimWithoutSubject: a template that does not read the certificate's
+// subject provisions without parsing it, and a claimed certificate deleted
+// before RegisterThing (its token goes with it) is refused alike whether or
+// not the template reads the subject.
+func TestClaimWithoutSubject(t *testing.T) {
+	plain := strings.Replace(fleetTemplate, `, "cn": {"Ref": "AWS::IoT::Certificate::CommonName"}`, "", 1)
+	if plain == fleetTemplate {
+		t.Fatal("the test's template still reads the subject")
+	}
+	var refusals []string
+	for _, tc := range []struct{ name, body string }{{"subject", fleetTemplate}, {"plain", plain}} {
+		v := newEnv(t)
+		v.group("fleet")
+		v.createTemplate(tc.name, tc.body)
+		suffix, resp := v.provision(tc.name, v.claim().CertificateOwnershipToken, map[string]string{"SerialNumber": "1"})
+		if suffix != "accepted" || resp["thingName"] != "dev-1" {
+			t.Errorf("%s: RegisterThing → %s %v; want dev-1 accepted", tc.name, suffix, resp)
+		}
+		issued := v.claim()
+		if err := v.id.DeleteCertificate(identity.DeleteCertificateRequest{CertificateId: issued.CertificateId}, v.now); err != nil {
+			t.Fatal(err)
+		}
+		suffix, resp = v.provision(tc.name, issued.CertificateOwnershipToken, map[string]string{"SerialNumber": "2"})
+		refusals = append(refusals, fmt.Sprint(suffix, " ", resp["errorCode"], " ", resp["statusCode"]))
+	}
+	if refusals[0] != refusals[1] || !strings.HasPrefix(refusals[0], "rejected") {
+		t.Errorf("deleted certificate: %q with the subject, %q without; want the same rejection", refusals[0], refusals[1])
+	}
+}

@@ -137,6 +137,17 @@ func (e *Engine) certificateOf(certID string) (*x509.Certificate, error) {
 	return cert, certificateErr(certID, err)
 }
 
+// certificateExists is certificateOf's error, without parsing.
+func (e *Engine) certificateExists(certID string) error {
+	return certificateErr(certID, e.id.CertificateExists(certID))
+}
+
+// readsCertificateSubject reports whether a template reads one of the
+// certificate subject pseudo-parameters.
+func readsCertificateSubject(t *template.Template) bool {
+	return slices.ContainsFunc(subjectFields, func(f string) bool { return t.References("AWS::IoT::Certificate::" + f) })
+}
+
 // certificatePEM returns a registered certificate's PEM.
 func (e *Engine) certificatePEM(certID string) (string, error) {
 	pem, err := e.id.CertificatePEM(certID)

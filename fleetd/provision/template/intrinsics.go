@@ -47,6 +47,7 @@ type compiler struct {
 	probs    problems
 	params   map[string]int // declared parameter → index in Template.params
 	mappings map[string]map[string]map[string]string
+	refs     map[string]bool // every parameter a Ref or Fn::Sub reads
 }
 
 // intrinsic reports whether n is a function call: an object whose single
@@ -83,10 +84,14 @@ func looksLikeCall(n *node) bool {
 }
 
 // known reports whether name can be referenced: a declared parameter or a
-// pseudo-parameter.
+// pseudo-parameter. It is asked for every reference, and notes it.
 func (c *compiler) known(name string) bool {
 	_, declared := c.params[name]
-	return declared || pseudoParameters[name]
+	if declared || pseudoParameters[name] {
+		c.refs[name] = true
+		return true
+	}
+	return false
 }
 
 // stringValue compiles a value that must evaluate to a string. It returns

@@ -20,6 +20,7 @@ type Template struct {
 	configValues []stringExpr
 	hasMappings  bool
 	hasConfig    bool
+	refs         map[string]bool // the parameters References reports
 }
 
 // Parameter is a declared template parameter. All are of Type String.
@@ -54,7 +55,7 @@ func Parse(body []byte) (*Template, error) {
 		probs.add("", "a template must be a JSON object, got %s", root.kind)
 		return nil, probs.err()
 	}
-	c := &compiler{probs: probs, params: map[string]int{}, mappings: map[string]map[string]map[string]string{}}
+	c := &compiler{probs: probs, params: map[string]int{}, mappings: map[string]map[string]map[string]string{}, refs: map[string]bool{}}
 	t := &Template{}
 	for _, k := range root.keys {
 		switch k {
@@ -87,8 +88,13 @@ func Parse(body []byte) (*Template, error) {
 	if err := c.probs.err(); err != nil {
 		return nil, err
 	}
+	t.refs = c.refs
 	return t, nil
 }
+
+// References reports whether the template reads a parameter (declared or
+// pseudo) anywhere: a caller can skip working out a value nobody reads.
+func (t *Template) References(name string) bool { return t.refs[name] }
 
 func (c *compiler) parameters(path string, n *node) []Parameter {
 	if n.kind != kindObject {

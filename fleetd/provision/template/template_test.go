@@ -74,6 +74,28 @@ func TestParameters(t *testing.T) {
 	}
 }
 
+// TestReferences: every parameter a Ref or an Fn::Sub reads, declared or
+// pseudo, and nothing else.
+func TestReferences(t *testing.T) {
+	tmpl, err := Parse([]byte(`{
+  "Parameters": {"Serial": {"Type": "String"}, "Unused": {"Type": "String"}, "Joined": {"Type": "String"}},
+  "Resources": {"thing": {"Type": "AWS::IoT::Thing", "Properties": {
+    "ThingName": {"Fn::Sub": "dev-${Serial}-${AWS::IoT::Certificate::CommonName}"},
+    "AttributePayload": {"region": {"Ref": "AWS::Region"}, "j": {"Fn::Join": ["-", [{"Ref": "Joined"}, "x"]]}}}}}
+}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, want := range map[string]bool{
+		"Serial": true, "AWS::IoT::Certificate::CommonName": true, "AWS::Region": true, "Joined": true,
+		"Unused": false, "AWS::IoT::Certificate::Country": false, "AWS::AccountId": false, "nowhere": false,
+	} {
+		if got := tmpl.References(name); got != want {
+			t.Errorf("References(%q) = %v; want %v", name, got, want)
+		}
+	}
+}
+
 func TestEvaluateDoesNotModifyParams(t *testing.T) {
 	tmpl, err := Parse([]byte(minimalTemplate))
 	if err != nil {
