@@ -137,7 +137,18 @@ func Merge(shards []*Report) (*Report, error) {
 	if err := checkShards(shards); err != nil {
 		return nil, err
 	}
+	// In shard order, whatever the order of the arguments: the merged
+	// report is the same for the same shards.
+	shards = slices.Clone(shards)
+	slices.SortFunc(shards, func(a, b *Report) int { return shardIndex(a) - shardIndex(b) })
 	return merge(shards)
+}
+
+// shardIndex is i of a report's shard i/n, which checkShards has checked.
+func shardIndex(r *Report) int {
+	var i, n int
+	_, _ = fmt.Sscanf(r.Shard, "%d/%d", &i, &n)
+	return i
 }
 
 // checkShards makes sure the reports are the shards of one run, each once:
@@ -180,10 +191,19 @@ func checkShards(shards []*Report) error {
 func merge(shards []*Report) (*Report, error) {
 	first := shards[0]
 	out := &Report{Scenario: first.Scenario, Seed: first.Seed, Jobs: map[string]Job{}, Queries: map[string]Query{},
-		Timeline: map[string]*JobHistory{}, Warnings: first.Warnings, Provisioning: NewProvisioning()}
+		Timeline: map[string]*JobHistory{}, Provisioning: NewProvisioning()}
+	warned := map[string]bool{}
 	for i, r := range shards {
 		if r.Scenario != first.Scenario || r.Seed != first.Seed {
-			return nil, fmt.Errorf("merging reports: report %d is of %s seed %d, report 1 of %s seed %d", i+1, r.Scenario, r.Seed, first.Scenario, first.Seed)
+			return nil, fmt.Errorf("merging reports: shard %s is of %s seed %d, shard %s of %s seed %d", r.Shard, r.Scenario, r.Seed, first.Shard, first.Scenario, first.Seed)
+		}
+		// The scenario's warnings are in every shard's report, the run's
+		// (a device that failed to provision) in its shard's only.
+		for _, w := range r.Warnings {
+			if !warned[w] {
+				warned[w] = true
+				out.Warnings = append(out.Warnings, w)
+			}
 		}
 		out.Devices += r.Devices
 		out.Events += r.Events
