@@ -110,3 +110,56 @@ func TestShardsMerge(t *testing.T) {
 		t.Errorf("merged latency count = %d; whole run %d", got, want)
 	}
 }
+
+// TestShardsThingTargets: a job that targets things by ARN reaches them in
+// the shards that run them; the other shards do not create it (CreateJob
+// would refuse a thing that exists only in another shard), so the merge
+// equals the whole run.
+func TestShardsThingTargets(t *testing.T) {
+	sc := parse(t, `
+name: thing-targets
+duration: 30m
+devices:
+  - {name: a, count: 4, jobs: {download: 5m}}
+timeline:
+  - at: 1m
+    createJob:
+      jobId: one
+      targets: ["arn:aws:iot:us-east-1:123456789012:thing/a-000001", "arn:aws:iot:us-east-1:123456789012:thing/a-000003"]
+      document: {v: 1}
+  - at: 2m
+    cancelJob: {jobId: one}
+expect:
+  - {job: one, status: CANCELED}
+  - {job: one, counter: numberOfSucceededThings, min: 2, max: 2}
+`)
+	whole := run(t, sc)
+	if !whole.Passed {
+		t.Fatalf("whole run: %+v", whole.Expectations)
+	}
+	var shards []*report.Report
+	for i := range 2 {
+		rep, err := Run(sc, Options{Shard: Shard{Index: i, Count: 2}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(rep.Warnings) > 0 {
+			t.Errorf("shard %d/2 warned: %q", i, rep.Warnings)
+		}
+		if _, ok := rep.Jobs["one"]; ok != (i == 1) {
+			t.Errorf("shard %d/2 has job one: %v; want %v (a-000001 and a-000003 run in shard 1/2)", i, ok, i == 1)
+		}
+		shards = append(shards, rep)
+	}
+	merged, err := report.Merge(shards)
+	if err != nil {
+		t.Fatal(err)
+	}
+	report.Evaluate(merged, sc.Expect)
+	if !merged.Passed {
+		t.Errorf("merged: %+v", merged.Expectations)
+	}
+	if got, want := merged.Jobs["one"].JobProcessDetails, whole.Jobs["one"].JobProcessDetails; got != want {
+		t.Errorf("merged counters = %+v; whole run %+v", got, want)
+	}
+}

@@ -84,7 +84,10 @@
 // so a job's rate limit and abort criteria apply per shard (n shards roll
 // out n times as fast in all); report.Merge adds the shard reports up.
 // Counters, query counts and truths of independent devices add exactly
-// (TestShardsMerge); a rate-limited rollout does not.
+// (TestShardsMerge); a rate-limited rollout does not. A job's thing
+// targets that are another shard's devices are left out of the shard's
+// CreateJob, and a shard that runs none of its targets does not create
+// the job (TestShardsThingTargets).
 //
 // # Ground truth
 //

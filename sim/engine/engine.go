@@ -367,6 +367,9 @@ func (s *Sim) finish() {
 	}
 	hist := s.rec.Histories()
 	for _, j := range s.jobs {
+		if j.elsewhere {
+			continue
+		}
 		if j.err != "" {
 			s.rep.Jobs[j.id] = report.Job{Error: j.err, CreatedAt: report.Seconds(float64(j.submitted) / 1000)}
 			continue

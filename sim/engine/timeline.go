@@ -3,6 +3,7 @@ package engine
 import (
 	"encoding/json"
 	"fmt"
+	"strings"
 
 	"github.com/fleetlab/fleetlab/fleetd/jobs"
 	"github.com/fleetlab/fleetlab/sim/scenario"
@@ -14,6 +15,9 @@ type jobInfo struct {
 	document  map[string]any
 	err       string // CreateJob refused it
 	submitted int64  // virtual ms
+	// elsewhere: a shard's job whose every target is a device another
+	// shard runs; it is not created here and not in this shard's report.
+	elsewhere bool
 }
 
 func (s *Sim) addJob(id string, doc json.RawMessage) uint16 {
@@ -44,6 +48,9 @@ func (s *Sim) timeline(i int) {
 	case *scenario.CreateJob:
 		s.createJob(a)
 	case *scenario.CancelJob:
+		if j, ok := s.jobIndex[a.JobID]; ok && s.jobs[j].elsewhere {
+			break
+		}
 		_, err := s.core.Jobs().CancelJob(s.now(), jobs.CancelJobRequest{JobID: a.JobID, Force: a.Force, ReasonCode: a.ReasonCode, Comment: a.Comment})
 		if err != nil {
 			s.rep.Warnings = append(s.rep.Warnings, fmt.Sprintf("%s: CancelJob %s: %v", s.sc.Timeline[i].Pos, a.JobID, err))
@@ -62,6 +69,12 @@ func (s *Sim) createJob(a *scenario.CreateJob) {
 		return
 	}
 	req.JobID = a.JobID
+	if s.opts.Shard.Count > 1 {
+		if req.Targets = s.shardTargets(req.Targets); len(req.Targets) == 0 {
+			s.jobs[j].elsewhere = true
+			return
+		}
+	}
 	if req.DocumentSource != "" {
 		doc := a.SourceDocument // read by the scenario loader, as fleetd's adapter reads S3
 		req.SourceDocument = &doc
@@ -69,4 +82,34 @@ func (s *Sim) createJob(a *scenario.CreateJob) {
 	if _, err := s.core.Jobs().CreateJob(s.now(), req); err != nil {
 		s.jobs[j].err = err.Error()
 	}
+}
+
+// shardTargets drops the thing targets that name a device another shard
+// runs: in the whole run that thing exists, in this shard it never does,
+// and CreateJob would refuse the job. Any other target is kept, so a
+// target that is no device of the fleet is refused in every shard, as in
+// the whole run.
+func (s *Sim) shardTargets(targets []string) []string {
+	kept := make([]string, 0, len(targets))
+	for _, arn := range targets {
+		if d, ok := s.targetDevice(arn); ok && !s.opts.Shard.has(d) {
+			continue
+		}
+		kept = append(kept, arn)
+	}
+	return kept
+}
+
+// targetDevice returns the device a thing target ARN
+// (arn:aws:iot:REGION:ACCOUNT:thing/NAME) names, if it names one.
+func (s *Sim) targetDevice(arn string) (uint32, bool) {
+	parts := strings.SplitN(arn, ":", 6)
+	if len(parts) != 6 || parts[0] != "arn" || parts[2] != "iot" {
+		return 0, false
+	}
+	name, ok := strings.CutPrefix(parts[5], "thing/")
+	if !ok {
+		return 0, false
+	}
+	return s.fleet.device(name)
 }
