@@ -99,3 +99,21 @@ func TestShardAndMerge(t *testing.T) {
 		t.Errorf("run --shard 2/2 = %d; want 2", code)
 	}
 }
+
+// TestMergeOneShard: --shard 0/1 is a run in one shard; merge takes its
+// report like any complete set of shards.
+func TestMergeOneShard(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "tiny.yaml")
+	if err := os.WriteFile(file, []byte(tinyScenario), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var stdout, stderr bytes.Buffer
+	out := filepath.Join(dir, "shard0")
+	if code := run([]string{"run", file, "--quiet", "--shard", "0/1", "--report", out}, &stdout, &stderr); code != exitOK {
+		t.Fatalf("run --shard 0/1 = %d; want 0\n%s%s", code, stdout.String(), stderr.String())
+	}
+	if code := run([]string{"merge", file, filepath.Join(out, "report.json"), "--quiet"}, &stdout, &stderr); code != exitOK {
+		t.Fatalf("merge of shard 0/1 = %d; want 0\n%s%s", code, stdout.String(), stderr.String())
+	}
+}

@@ -128,7 +128,7 @@ func New(sc *scenario.Scenario, opts Options) (*Sim, error) {
 			s.rep.Devices++
 		}
 	}
-	if opts.Shard.Count > 1 {
+	if opts.Shard.Count >= 1 { // --shard 0/1 too: a run of one shard, which merge takes
 		s.rep.Shard = fmt.Sprintf("%d/%d", opts.Shard.Index, opts.Shard.Count)
 		s.rep.FleetDevices = sc.Devices()
 	}
