@@ -178,6 +178,17 @@ devices: [{name: a, count: 1}]
 			warns: []string{`s.yaml:5:58: thing group Old: queryString: shadow.reported.fw <= "2.1.0" compares strings, not versions: on AWS "10.0.0" < "2.1.0" holds; declare shadow.reported.fw as a custom field of type Version in indexing.customFields (a FleetLab extension) or compare a numeric field`},
 		},
 		{
+			name: "a quoted version that is also a number warns; a bare number does not",
+			src: `name: t
+duration: 1h
+indexing: {thingIndexingMode: REGISTRY_AND_SHADOW}
+thingGroups:
+  - {thingGroupName: Old, queryString: 'shadow.reported.fw >= "1.10" AND shadow.reported.t > 60.5'}
+devices: [{name: a, count: 1}]
+`,
+			warns: []string{`s.yaml:5:41: thing group Old: queryString: shadow.reported.fw >= "1.10" compares numbers or strings, not versions: "1.10" is the number 1.1 against numbers, and "1.9" > "1.10" as strings; declare shadow.reported.fw as a custom field of type Version in indexing.customFields (a FleetLab extension) or compare a numeric field`},
+		},
+		{
 			name: "dynamic groups and queries need indexing",
 			src: `name: t
 duration: 1h

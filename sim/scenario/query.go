@@ -54,12 +54,15 @@ func (p *parser) parseQueryFor(n *yaml.Node, s scope, indexed bool) (string, que
 // v10.2, 1.2.3-rc1.
 var versionLike = regexp.MustCompile(`^[vV]?[0-9]+(\.[0-9]+)+([-+][0-9A-Za-z.+-]*)?$`)
 
-func lexicalVersion(b *query.Bound) bool {
-	if b == nil {
+// versionBound reports whether a range bound is written as a version: a
+// version-like string, or a quoted number such as "1.10" (a number like
+// 60.5 written bare is taken for a number).
+func versionBound(b *query.Bound) bool {
+	if b == nil || !versionLike.MatchString(b.Value) {
 		return false
 	}
 	_, isNum := query.ParseNumber(b.Value)
-	return !isNum && versionLike.MatchString(b.Value)
+	return !isNum || b.Quoted
 }
 
 // queryWarnings warns about ranges that compare version strings lexically
@@ -72,18 +75,25 @@ func (p *parser) queryWarnings(n *yaml.Node, s scope, qs string, q query.Node, i
 			return
 		}
 		bound := r.Upper
-		if !lexicalVersion(bound) {
+		if !versionBound(bound) {
 			bound = r.Lower
 		}
-		if !lexicalVersion(bound) {
+		if !versionBound(bound) {
 			return
 		}
 		ql, qc := queryLineCol(qs, int(r.At))
 		line, col := d.stringPos(n, ql, qc)
+		what, why := "strings", `on AWS "10.0.0" < "2.1.0" holds`
+		if v, isNum := query.ParseNumber(bound.Value); isNum {
+			// Numeric against numbers, lexical against strings: wrong
+			// for versions either way.
+			what = "numbers or strings"
+			why = fmt.Sprintf(`%q is the number %s against numbers, and "1.9" > "1.10" as strings`, bound.Value, strconv.FormatFloat(v, 'g', -1, 64))
+		}
 		d.report(true, n, line, col, s.msg(
-			"%s compares strings, not versions: on AWS \"10.0.0\" < \"2.1.0\" holds; "+
+			"%s compares %s, not versions: %s; "+
 				"declare %s as a custom field of type Version in indexing.customFields (a FleetLab extension) or compare a numeric field",
-			rangeText(r), r.Field))
+			rangeText(r), what, why, r.Field))
 	})
 	if !indexed || !ix.On() {
 		return
