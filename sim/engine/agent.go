@@ -30,7 +30,7 @@ func (s *Sim) jobsTopic(d uint32, rest string) string {
 
 // notifyNext is a notify-next delivered to a connected device.
 func (s *Sim) notifyNext(d uint32, payload []byte) {
-	a := &s.fleet.agent[d]
+	a := &s.fleet.devices[d]
 	var ref executionRef
 	if err := json.Unmarshal(payload, &ref); err != nil || ref.Execution == nil {
 		return // nothing pending
@@ -43,7 +43,7 @@ func (s *Sim) notifyNext(d uint32, payload []byte) {
 		}
 		a.phase = agentIdle // another execution (a retry, another job) revives it
 	default:
-		a.recheck = true
+		a.flags |= flagAgentRecheck
 		return
 	}
 	s.wheel.Schedule(wheel.Event{At: s.nowMs, Kind: kindAgentStart, Device: d})
@@ -51,10 +51,10 @@ func (s *Sim) notifyNext(d uint32, payload []byte) {
 
 // agentReconnected runs when the device's session opens.
 func (s *Sim) agentReconnected(d uint32) {
-	a := &s.fleet.agent[d]
+	a := &s.fleet.devices[d]
 	switch {
-	case a.deferred:
-		a.deferred = false
+	case a.flags&flagAgentDeferred != 0:
+		a.flags &^= flagAgentDeferred
 		kind := kindAgentProgress
 		if a.phase == agentInstalling {
 			kind = kindAgentFinish
@@ -68,7 +68,7 @@ func (s *Sim) agentReconnected(d uint32) {
 // executionNumber names the execution an update is about, so that the
 // late answer of an attempt that timed out meanwhile is refused rather
 // than taken for its retry's.
-func (s *Sim) executionNumber(a *agentState) string {
+func (s *Sim) executionNumber(a *device) string {
 	return `,"executionNumber":` + strconv.FormatUint(uint64(a.exec), 10)
 }
 
@@ -81,8 +81,8 @@ func (s *Sim) stepTimeout(d uint32) string {
 
 // agentStart asks for the next pending execution.
 func (s *Sim) agentStart(d uint32) {
-	a := &s.fleet.agent[d]
-	if !s.fleet.has(d, flagConnected) || a.phase != agentIdle {
+	a := &s.fleet.devices[d]
+	if a.flags&flagConnected == 0 || a.phase != agentIdle {
 		return
 	}
 	s.core.HandleJobsMQTT(s.now(), s.fleet.names[d], s.jobsTopic(d, "start-next"),
@@ -170,7 +170,7 @@ func (s *Sim) agentRule(d uint32, jobID string) uint8 {
 
 // started handles start-next/accepted.
 func (s *Sim) started(d uint32, payload []byte) {
-	a := &s.fleet.agent[d]
+	a := &s.fleet.devices[d]
 	var ref executionRef
 	if err := json.Unmarshal(payload, &ref); err != nil || ref.Execution == nil || a.phase != agentIdle {
 		return // nothing to do
@@ -180,9 +180,10 @@ func (s *Sim) started(d uint32, payload []byte) {
 	if !ok {
 		j = s.addJob(x.JobID, x.JobDocument)
 	}
-	a.job, a.exec, a.recheck = j, uint32(x.ExecutionNumber), false
-	n := s.fleet.jobN[d]
-	s.fleet.jobN[d]++
+	a.job, a.exec = j, uint32(x.ExecutionNumber)
+	a.flags &^= flagAgentRecheck
+	n := a.jobN
+	a.jobN++
 	a.rule = s.agentRule(d, x.JobID)
 	outcome, download, _ := s.agentDraws(d, n, a.rule)
 	a.outcome = uint8(outcome)
@@ -196,12 +197,12 @@ func (s *Sim) started(d uint32, payload []byte) {
 
 // agentProgress reports that the download is done and installing begins.
 func (s *Sim) agentProgress(d uint32) {
-	a := &s.fleet.agent[d]
+	a := &s.fleet.devices[d]
 	if a.phase != agentDownloading {
 		return
 	}
-	if !s.fleet.has(d, flagConnected) {
-		a.deferred = true
+	if a.flags&flagConnected == 0 {
+		a.flags |= flagAgentDeferred
 		return
 	}
 	a.phase = agentInstalling
@@ -212,7 +213,7 @@ func (s *Sim) agentProgress(d uint32) {
 	if a.phase != agentInstalling {
 		return // rejected: the execution ended meanwhile (canceled, timed out)
 	}
-	_, _, install := s.agentDraws(d, s.fleet.jobN[d]-1, a.rule)
+	_, _, install := s.agentDraws(d, a.jobN-1, a.rule)
 	s.wheel.Schedule(wheel.Event{At: s.nowMs + install.Milliseconds(), Kind: kindAgentFinish, Device: d})
 }
 
@@ -221,12 +222,12 @@ var outcomeStatus = map[scenario.Outcome]string{scenario.Succeeded: "SUCCEEDED",
 // agentFinish reports the outcome; on success the device then reports its
 // new state to its shadow.
 func (s *Sim) agentFinish(d uint32) {
-	a := &s.fleet.agent[d]
+	a := &s.fleet.devices[d]
 	if a.phase != agentInstalling {
 		return
 	}
-	if !s.fleet.has(d, flagConnected) {
-		a.deferred = true
+	if a.flags&flagConnected == 0 {
+		a.flags |= flagAgentDeferred
 		return
 	}
 	job := &s.jobs[a.job]
@@ -240,10 +241,10 @@ func (s *Sim) agentFinish(d uint32) {
 	// the outcome, so a job on a dynamic group the new state leaves counts
 	// the execution SUCCEEDED, not REMOVED.
 	if on := s.cohort(d).Jobs.OnSuccess; outcome == scenario.Succeeded && !on.Empty() {
-		s.reportState(d, on, s.rng.at(d, purposeJobState, s.fleet.jobN[d]-1), job)
+		s.reportState(d, on, s.rng.at(d, purposeJobState, a.jobN-1), job)
 	}
-	if a.recheck && a.phase == agentIdle {
-		a.recheck = false
+	if a.flags&flagAgentRecheck != 0 && a.phase == agentIdle {
+		a.flags &^= flagAgentRecheck
 		s.wheel.Schedule(wheel.Event{At: s.nowMs, Kind: kindAgentStart, Device: d})
 	}
 }
@@ -253,7 +254,7 @@ func (s *Sim) agentFinish(d uint32) {
 // out or was canceled meanwhile). The agent looks for the next one, which
 // may be that execution's retry.
 func (s *Sim) updateRejected(d uint32) {
-	a := &s.fleet.agent[d]
+	a := &s.fleet.devices[d]
 	if a.phase == agentDownloading || a.phase == agentInstalling || a.phase == agentIdle {
 		a.phase = agentIdle
 		s.wheel.Schedule(wheel.Event{At: s.nowMs, Kind: kindAgentStart, Device: d})

@@ -37,7 +37,7 @@ func BenchmarkLoop(b *testing.B) {
 }
 
 // BenchmarkBytesPerDevice measures the simulator's own state per device
-// (flat arrays, names, a typical true shadow, two pending wheel events),
+// (device records, names, a typical true shadow, two pending wheel events),
 // without the core's.
 func BenchmarkBytesPerDevice(b *testing.B) {
 	const n = 100_000
@@ -52,7 +52,7 @@ func BenchmarkBytesPerDevice(b *testing.B) {
 		var scratch []byte
 		for d := range uint32(n) {
 			leaves := paths.flattenUpdate(nil, "reported", map[string]any{"temperature": 61.24 + float64(d%100), "firmware_version": "2.0.3"})
-			f.shadow[d], scratch = paths.merge(nil, leaves, scratch)
+			f.devices[d].shadow, scratch = paths.merge(nil, leaves, scratch)
 			w.Schedule(wheel.Event{At: int64(d), Kind: kindChurn, Device: d})
 			w.Schedule(wheel.Event{At: int64(d) + 1000, Kind: kindDisconnect, Device: d})
 		}

@@ -142,7 +142,7 @@ func (s *Sim) bulkResults(o *core.ObjectAppend) {
 			continue
 		}
 		d, ok := s.fleet.device(line.ThingName)
-		if !ok || int(s.fleet.cohortOf[d]) != ci {
+		if !ok || int(s.fleet.devices[d].cohort) != ci {
 			s.rep.Warnings = append(s.rep.Warnings, fmt.Sprintf("cohort %s: template %s named the thing of input line %d %q; the simulator needs the device's name: make ThingName a parameter set to \"${device.id}\"",
 				s.sc.Cohorts[ci].Name, s.sc.Cohorts[ci].Provisioning.Template, line.Line, line.ThingName))
 			continue

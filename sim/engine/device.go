@@ -13,7 +13,7 @@ import (
 	"github.com/fleetlab/fleetlab/sim/wheel"
 )
 
-func (s *Sim) cohort(d uint32) *scenario.Cohort { return &s.sc.Cohorts[s.fleet.cohortOf[d]] }
+func (s *Sim) cohort(d uint32) *scenario.Cohort { return &s.sc.Cohorts[s.fleet.devices[d].cohort] }
 
 // vars answers ${device.*} for device d and, with a job, ${job.*}.
 func (s *Sim) vars(d uint32, job *jobInfo) scenario.Vars {
@@ -56,7 +56,7 @@ func (s *Sim) attributes(d uint32) map[string]string {
 // provisionNext provisions device d of a ramped cohort and schedules the
 // cohort's next device.
 func (s *Sim) provisionNext(d uint32) {
-	ci := int(s.fleet.cohortOf[d])
+	ci := int(s.fleet.devices[d].cohort)
 	var refused *refusedError
 	if err := s.provision(d); err != nil && !errors.As(err, &refused) {
 		s.rep.Warnings = append(s.rep.Warnings, err.Error())
@@ -99,7 +99,7 @@ func (s *Sim) provision(d uint32) error {
 // connects and starts its behaviours.
 func (s *Sim) online(d uint32) {
 	c := s.cohort(d)
-	s.fleet.flags[d] |= flagProvisioned
+	s.fleet.devices[d].flags |= flagProvisioned
 	s.provisioned++
 	if !c.Shadow.Empty() {
 		r := s.rng.at(d, purposeShadow, 0)
@@ -173,10 +173,11 @@ func (s *Sim) reportState(d uint32, st scenario.State, r *rand.Rand, job *jobInf
 	}
 	payload = append(payload, "}}"...)
 	s.payload = payload
-	h := s.fleet.shadowOf[d]
+	dv := &s.fleet.devices[d]
+	h := dv.shadowOf
 	if h == (core.ShadowHandle{}) {
 		h, _ = s.core.ShadowHandle(s.fleet.names[d]) // zero for a name the core refuses
-		s.fleet.shadowOf[d] = h
+		dv.shadowOf = h
 	}
 	var err error
 	if h != (core.ShadowHandle{}) {
@@ -188,7 +189,7 @@ func (s *Sim) reportState(d uint32, st scenario.State, r *rand.Rand, job *jobInf
 	if err != nil {
 		return // rejected: the device's state did not change
 	}
-	s.fleet.shadow[d], s.scratch = s.paths.merge(s.fleet.shadow[d], s.leaves, s.scratch)
+	dv.shadow, s.scratch = s.paths.merge(dv.shadow, s.leaves, s.scratch)
 }
 
 // sample is one sampled field value; ok false leaves the field out.
@@ -235,7 +236,7 @@ func (s *Sim) planOf(section string, fields []scenario.Field) *sectionPlan {
 }
 
 func (s *Sim) scheduleChurn(d uint32) {
-	r := s.rng.at(d, purposeChurn, s.fleet.churnN[d])
+	r := s.rng.at(d, purposeChurn, s.fleet.devices[d].churnN)
 	wait := s.cohort(d).Churn.Every.Sample(r).Milliseconds()
 	s.wheel.Schedule(wheel.Event{At: s.nowMs + max(1, wait), Kind: kindChurn, Device: d})
 }
@@ -243,9 +244,10 @@ func (s *Sim) scheduleChurn(d uint32) {
 // churn is a device reporting fresh values by itself; a disconnected device
 // cannot, and skips this report.
 func (s *Sim) churn(d uint32) {
-	n := s.fleet.churnN[d]
-	s.fleet.churnN[d]++
-	if s.fleet.has(d, flagConnected) {
+	dv := &s.fleet.devices[d]
+	n := dv.churnN
+	dv.churnN++
+	if dv.flags&flagConnected != 0 {
 		r := s.rng.at(d, purposeChurnValues, n)
 		s.reportState(d, s.cohort(d).Churn.State, r, nil)
 	}
@@ -256,29 +258,30 @@ func (s *Sim) churn(d uint32) {
 // drop. An idle job agent then asks for its next job, since it may have
 // missed notifications while away.
 func (s *Sim) connect(d uint32) {
-	f := &s.fleet
-	if f.has(d, flagConnected) {
+	dv := &s.fleet.devices[d]
+	if dv.flags&flagConnected != 0 {
 		return
 	}
-	s.core.Connect(s.now(), core.ConnectRequest{ClientID: f.names[d], PrincipalID: f.names[d]})
-	f.flags[d] |= flagConnected | flagEverConnected
-	f.connMs[d] = s.nowMs
+	name := s.fleet.names[d]
+	s.core.Connect(s.now(), core.ConnectRequest{ClientID: name, PrincipalID: name})
+	dv.flags |= flagConnected | flagEverConnected
+	dv.connMs = s.nowMs
 	s.drain()
 	if conn := s.cohort(d).Connectivity; conn != nil {
-		r := s.rng.at(d, purposeConnectivity, f.connN[d])
-		f.connN[d]++
+		r := s.rng.at(d, purposeConnectivity, dv.connN)
+		dv.connN++
 		s.wheel.Schedule(wheel.Event{At: s.nowMs + max(1, conn.Up.Sample(r).Milliseconds()), Kind: kindDisconnect, Device: d})
 	}
 	s.agentReconnected(d)
 }
 
 func (s *Sim) disconnect(d uint32) {
-	f := &s.fleet
-	s.core.Disconnect(s.now(), f.names[d], core.ReasonConnectionLost)
-	f.flags[d] &^= flagConnected
-	f.connMs[d] = s.nowMs
+	dv := &s.fleet.devices[d]
+	s.core.Disconnect(s.now(), s.fleet.names[d], core.ReasonConnectionLost)
+	dv.flags &^= flagConnected
+	dv.connMs = s.nowMs
 	s.drain()
-	r := s.rng.at(d, purposeConnectivity, f.connN[d])
-	f.connN[d]++
+	r := s.rng.at(d, purposeConnectivity, dv.connN)
+	dv.connN++
 	s.wheel.Schedule(wheel.Event{At: s.nowMs + max(1, s.cohort(d).Connectivity.Down.Sample(r).Milliseconds()), Kind: kindConnect, Device: d})
 }

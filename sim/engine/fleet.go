@@ -14,6 +14,8 @@ const (
 	flagProvisioned uint8 = 1 << iota
 	flagConnected
 	flagEverConnected
+	flagAgentDeferred // a job step came due while disconnected: send it on reconnect
+	flagAgentRecheck  // a notify-next arrived while the agent was busy: ask again when done
 )
 
 // Agent phases.
@@ -24,32 +26,36 @@ const (
 	agentHung
 )
 
-// agentState is one device's job agent: what it is doing and for which
-// execution. 12 bytes.
-type agentState struct {
-	phase    uint8
-	deferred bool  // a step came due while disconnected: send it on reconnect
-	recheck  bool  // a notify-next arrived while busy: ask again when done
-	outcome  uint8 // scenario.Outcome of the current execution
-	rule     uint8 // 1 + the jobs.rules entry it follows, 0 for none
-	job      uint16
-	exec     uint32 // executionNumber of the current execution
+// device is the state of one device that its events read and write. The
+// fields are kept together because a churn, connectivity or job agent event
+// on a random one of a million devices would otherwise miss the cache once
+// per array it touches; the record is one 64-byte line of the fleet's
+// (page-aligned) array, so an event costs one miss.
+type device struct {
+	shadow   []byte            // truth: the classic shadow's leaves (shadowtruth.go), nil when empty
+	shadowOf core.ShadowHandle // the core's handle of the device's shadows, zero until its first report
+	connMs   int64             // virtual ms of the last connectivity change (truth)
+	churnN   uint32            // draws made by each stream with a counter
+	connN    uint32
+	jobN     uint32
+	cohort   uint16
+	flags    uint8
+
+	// The job agent: what it is doing and for which execution.
+	phase   uint8
+	outcome uint8  // scenario.Outcome of the current execution
+	rule    uint8  // 1 + the jobs.rules entry it follows, 0 for none
+	job     uint16 // jobIndex of the current execution's job
+	exec    uint32 // executionNumber of the current execution
 }
 
-// fleet is the simulator's per-device state as struct of arrays, indexed by
-// the dense device number.
+// fleet is the simulator's per-device state, indexed by the dense device
+// number: the records events use, and the names apart, which the most
+// frequent event (a shadow churn) does not read.
 type fleet struct {
-	cohortOf []uint16
-	index    []uint32 // index within the cohort
-	names    []string
-	flags    []uint8
-	connMs   []int64             // virtual ms of the last connectivity change (truth)
-	shadow   [][]byte            // truth: the classic shadow's leaves (shadowtruth.go), nil when empty
-	shadowOf []core.ShadowHandle // the core's handle of the device's shadows, zero until its first report
-	churnN   []uint32            // draws made by each stream with a counter
-	connN    []uint32
-	jobN     []uint32
-	agent    []agentState
+	devices []device
+	names   []string
+	index   []uint32 // index within the cohort
 
 	base     []uint32       // first device number of each cohort
 	byCohort map[string]int // cohort name → cohort number
@@ -57,26 +63,21 @@ type fleet struct {
 
 func newFleet(sc *scenario.Scenario) fleet {
 	n := sc.Devices()
-	f := fleet{
-		cohortOf: make([]uint16, n), index: make([]uint32, n), names: make([]string, n),
-		flags: make([]uint8, n), connMs: make([]int64, n), shadow: make([][]byte, n), shadowOf: make([]core.ShadowHandle, n),
-		churnN: make([]uint32, n), connN: make([]uint32, n), jobN: make([]uint32, n),
-		agent: make([]agentState, n), byCohort: map[string]int{},
-	}
+	f := fleet{devices: make([]device, n), names: make([]string, n), index: make([]uint32, n), byCohort: map[string]int{}}
 	d := 0
 	for ci := range sc.Cohorts {
 		c := &sc.Cohorts[ci]
 		f.base = append(f.base, uint32(d))
 		f.byCohort[c.Name] = ci
 		for i := range c.Count {
-			f.cohortOf[d], f.index[d], f.names[d] = uint16(ci), uint32(i), c.DeviceName(i)
+			f.devices[d].cohort, f.index[d], f.names[d] = uint16(ci), uint32(i), c.DeviceName(i)
 			d++
 		}
 	}
 	return f
 }
 
-func (f *fleet) has(d uint32, flag uint8) bool { return f.flags[d]&flag != 0 }
+func (f *fleet) has(d uint32, flag uint8) bool { return f.devices[d].flags&flag != 0 }
 
 // device returns the device number of a thing name (cohort-NNNNNN), or false
 // for a name that is not one of the simulated devices.
@@ -94,7 +95,7 @@ func (f *fleet) device(name string) (uint32, bool) {
 		return 0, false
 	}
 	d := f.base[ci] + uint32(n)
-	if int(d) >= len(f.names) || f.cohortOf[d] != uint16(ci) || f.names[d] != name {
+	if int(d) >= len(f.names) || f.devices[d].cohort != uint16(ci) || f.names[d] != name {
 		return 0, false
 	}
 	return d, true
@@ -115,7 +116,7 @@ const (
 
 // streams derives generators from (seed, device, purpose, n). It reuses one
 // PCG, reseeded for each draw sequence: a device's stream state is only its
-// counter n, kept in the fleet arrays.
+// counter n, kept in its device record.
 type streams struct {
 	seed uint64
 	pcg  rand.PCG

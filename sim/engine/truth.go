@@ -194,10 +194,10 @@ func (s *Sim) documentOf(d uint32, parts documentParts) index.Document {
 		s.applyTemplateThing(d, &doc)
 	}
 	if parts.shadow {
-		doc.ShadowObject = s.paths.object(s.fleet.shadow[d])
+		doc.ShadowObject = s.paths.object(s.fleet.devices[d].shadow)
 	}
 	if parts.connectivity && s.fleet.has(d, flagEverConnected) {
-		conn := &index.Connectivity{Connected: s.fleet.has(d, flagConnected), Timestamp: Epoch.UnixMilli() + s.fleet.connMs[d]}
+		conn := &index.Connectivity{Connected: s.fleet.has(d, flagConnected), Timestamp: Epoch.UnixMilli() + s.fleet.devices[d].connMs}
 		if !conn.Connected {
 			conn.DisconnectReason = core.ReasonConnectionLost
 		}
