@@ -22,7 +22,7 @@ func (s *Sim) vars(d uint32, job *jobInfo) scenario.Vars {
 		case scenario.DeviceID:
 			return s.fleet.names[d], true
 		case scenario.DeviceIndex:
-			return json.Number(strconv.Itoa(int(s.fleet.index[d]))), true
+			return json.Number(strconv.Itoa(s.fleet.index(d))), true
 		case scenario.DeviceCohort:
 			return s.cohort(d).Name, true
 		case scenario.JobID:
@@ -70,7 +70,7 @@ func (s *Sim) provisionNext(d uint32) {
 // attributes and provisioning parameters.
 func (s *Sim) deviceSpec(d uint32) DeviceSpec {
 	c := s.cohort(d)
-	return DeviceSpec{Name: s.fleet.names[d], Index: int(s.fleet.index[d]), Cohort: c, Attributes: s.attributes(d), Parameters: s.parameters(d)}
+	return DeviceSpec{Name: s.fleet.names[d], Index: s.fleet.index(d), Cohort: c, Attributes: s.attributes(d), Parameters: s.parameters(d)}
 }
 
 // parameters samples device d's provisioning parameters (nil when its

@@ -55,7 +55,6 @@ type device struct {
 type fleet struct {
 	devices []device
 	names   []string
-	index   []uint32 // index within the cohort
 
 	base     []uint32       // first device number of each cohort
 	byCohort map[string]int // cohort name → cohort number
@@ -63,14 +62,14 @@ type fleet struct {
 
 func newFleet(sc *scenario.Scenario) fleet {
 	n := sc.Devices()
-	f := fleet{devices: make([]device, n), names: make([]string, n), index: make([]uint32, n), byCohort: map[string]int{}}
+	f := fleet{devices: make([]device, n), names: make([]string, n), byCohort: map[string]int{}}
 	d := 0
 	for ci := range sc.Cohorts {
 		c := &sc.Cohorts[ci]
 		f.base = append(f.base, uint32(d))
 		f.byCohort[c.Name] = ci
 		for i := range c.Count {
-			f.devices[d].cohort, f.index[d], f.names[d] = uint16(ci), uint32(i), c.DeviceName(i)
+			f.devices[d].cohort, f.names[d] = uint16(ci), c.DeviceName(i)
 			d++
 		}
 	}
@@ -78,6 +77,10 @@ func newFleet(sc *scenario.Scenario) fleet {
 }
 
 func (f *fleet) has(d uint32, flag uint8) bool { return f.devices[d].flags&flag != 0 }
+
+// index returns device d's index within its cohort, which its number
+// implies: a cohort's devices are numbered consecutively.
+func (f *fleet) index(d uint32) int { return int(d - f.base[f.devices[d].cohort]) }
 
 // device returns the device number of a thing name (cohort-NNNNNN), or false
 // for a name that is not one of the simulated devices.
