@@ -45,8 +45,12 @@ type Index struct {
 	// field's dictionary (noID when unknown): names cost 4 bytes a thing
 	// beyond the dictionary that indexes them anyway.
 	nameOrd []uint32
-	live    *roaring.Bitmap
-	wb      *writeBehind // nil: writes apply in the caller
+	// nameExact holds the thingName of an id whose spelling differs from
+	// the one its dictionary term shows: the dictionary folds case, and
+	// thing names do not ("MixA" and "mixa" are two things).
+	nameExact map[uint32]string
+	live      *roaring.Bitmap
+	wb        *writeBehind // nil: writes apply in the caller
 }
 
 // field holds the postings of one field name.
@@ -106,7 +110,30 @@ func (ix *Index) nameOf(id uint32) string {
 	if int(id) >= len(ix.nameOrd) || ix.nameOrd[id] == noID {
 		return ""
 	}
+	if name, ok := ix.nameExact[id]; ok {
+		return name
+	}
 	return ix.nameDict().display(ix.nameOrd[id])
+}
+
+// setName records id's thingName, held by the dictionary's term ord; the
+// caller holds the write lock.
+func (ix *Index) setName(id, ord uint32, name string) {
+	ix.nameOrd[id] = ord
+	if name != ix.nameDict().display(ord) {
+		if ix.nameExact == nil {
+			ix.nameExact = map[uint32]string{}
+		}
+		ix.nameExact[id] = name
+	} else {
+		delete(ix.nameExact, id)
+	}
+}
+
+// clearName forgets id's thingName; the caller holds the write lock.
+func (ix *Index) clearName(id uint32) {
+	ix.nameOrd[id] = noID
+	delete(ix.nameExact, id)
 }
 
 // Put indexes a thing under id. old is the document previously indexed
@@ -145,10 +172,10 @@ func (ix *Index) putLocked(id uint32, old, new Flat) {
 	// fields): the name is touched only when thingName is in play.
 	if vs := new.Get("thingName"); len(vs) > 0 {
 		if ord, ok := ix.fields["thingName"].strs.lookup(vs[0].Str); ok {
-			ix.nameOrd[id] = ord
+			ix.setName(id, ord, vs[0].Str)
 		}
 	} else if old.Get("thingName") != nil {
-		ix.nameOrd[id] = noID
+		ix.clearName(id)
 	}
 }
 
@@ -166,7 +193,7 @@ func (ix *Index) deleteLocked(id uint32, old Flat) {
 	ix.diff(id, old, nil)
 	ix.live.Remove(id)
 	if int(id) < len(ix.nameOrd) {
-		ix.nameOrd[id] = noID
+		ix.clearName(id)
 	}
 }
 
@@ -305,7 +332,7 @@ func (ix *Index) PutNew(items []Item) {
 		for _, it := range items {
 			if vs := it.Flat.Get("thingName"); len(vs) > 0 {
 				if ord, ok := names.strs.lookup(vs[0].Str); ok {
-					ix.nameOrd[it.ID] = ord
+					ix.setName(it.ID, ord, vs[0].Str)
 				}
 			}
 		}

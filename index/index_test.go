@@ -449,3 +449,62 @@ func TestConfigManagedFieldsAsCustom(t *testing.T) {
 		t.Error("thingIndexingMode ALL accepted")
 	}
 }
+
+// Thing names are case-sensitive while the thingName dictionary folds case:
+// things whose names differ only in case must each come back under their
+// own name, in ascending thingName order, on every page size.
+func TestPaginationCaseDistinctNames(t *testing.T) {
+	tests := []struct {
+		name   string
+		put    []string // thingNames, ids in order
+		delete []int    // ids deleted afterwards
+		want   []string
+	}{
+		{"upper first", []string{"MixA", "mixa", "MixB", "mixb", "Mixc"}, nil,
+			[]string{"MixA", "MixB", "Mixc", "mixa", "mixb"}},
+		{"lower first", []string{"mixa", "MixA", "mixb", "MixB"}, nil,
+			[]string{"MixA", "MixB", "mixa", "mixb"}},
+		{"first spelling deleted", []string{"MixA", "mixa", "other"}, []int{0},
+			[]string{"mixa", "other"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := index.AllOn()
+			ix := index.New(cfg, index.DefaultSettings())
+			flats := make([]index.Flat, len(tt.put))
+			for id, name := range tt.put {
+				f, err := index.Flatten(&index.Document{ThingName: name}, cfg)
+				if err != nil {
+					t.Fatal(err)
+				}
+				flats[id] = f
+				ix.Put(uint32(id), nil, f)
+			}
+			for _, id := range tt.delete {
+				ix.Delete(uint32(id), flats[id])
+			}
+			n, _ := ix.Parse("*")
+			for _, size := range []int{1, 2, 100} {
+				var got []string
+				token := ""
+				for pages := 0; ; pages++ {
+					if pages > len(tt.put) {
+						t.Fatalf("page size %d: pagination does not end", size)
+					}
+					p, err := ix.Search(n, size, token)
+					if err != nil {
+						t.Fatal(err)
+					}
+					got = append(got, p.Names...)
+					if p.NextToken == "" {
+						break
+					}
+					token = p.NextToken
+				}
+				if !slices.Equal(got, tt.want) {
+					t.Errorf("page size %d: names = %v; want %v", size, got, tt.want)
+				}
+			}
+		})
+	}
+}

@@ -58,7 +58,7 @@ func (ix *Index) Search(n query.Node, maxResults int, nextToken string) (Page, e
 	bm := ix.eval(n).bm
 	var items []named
 	var more bool
-	if names := ix.nameDict(); names != nil && len(names.origOf) == 0 && bm.GetCardinality()*8 >= uint64(names.len()) {
+	if names := ix.nameDict(); names != nil && len(names.origOf) == 0 && len(ix.nameExact) == 0 && bm.GetCardinality()*8 >= uint64(names.len()) {
 		items, more = ix.pageByNameOrder(bm, names, after, hasAfter, maxResults)
 	} else {
 		items, more = ix.pageByHeap(bm, after, hasAfter, maxResults)
