@@ -28,6 +28,9 @@ type DescribeJobResponse struct {
 }
 
 func (e *Engine) lookup(id string) (*job, error) {
+	if err := checkJobID(id); err != nil {
+		return nil, err
+	}
 	j := e.jobs[id]
 	if j == nil || j.deleted {
 		return nil, awserr.New(awserr.ResourceNotFound, "Job %s cannot be found", id)
@@ -464,6 +467,12 @@ type DescribeJobExecutionResponse struct {
 // findExecution finds a thing's execution of a job: the latest, or the
 // attempt with the given number.
 func (e *Engine) findExecution(thing, jobID string, number *int64) (*execution, error) {
+	if err := checkThingName(thing); err != nil {
+		return nil, err
+	}
+	if err := checkJobID(jobID); err != nil {
+		return nil, err
+	}
 	j := e.jobs[jobID]
 	var x *execution
 	if j != nil && !j.deleted {
@@ -574,6 +583,14 @@ type ListExecutionsForThingResponse struct {
 func (e *Engine) ListJobExecutionsForThing(req ListExecutionsForThingRequest) (ListExecutionsForThingResponse, error) {
 	if err := validStatusFilter(req.Status); err != nil {
 		return ListExecutionsForThingResponse{}, err
+	}
+	if err := checkThingName(req.ThingName); err != nil {
+		return ListExecutionsForThingResponse{}, err
+	}
+	if req.JobID != "" {
+		if err := checkJobID(req.JobID); err != nil {
+			return ListExecutionsForThingResponse{}, err
+		}
 	}
 	var execs []*execution
 	if tj := e.things[req.ThingName]; tj != nil {

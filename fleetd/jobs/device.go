@@ -210,6 +210,9 @@ type PendingResponse struct {
 }
 
 func (e *Engine) checkThing(thing string) error {
+	if err := checkThingName(thing); err != nil {
+		return err
+	}
 	if e.things[thing] == nil && !e.fleet.ThingExists(thing) {
 		return awserr.New(awserr.ResourceNotFound, "Thing %s cannot be found", thing)
 	}
