@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/fleetlab/fleetlab/fleetd/registry"
+	"github.com/fleetlab/fleetlab/index"
 )
 
 // benchThings is FLEETLAB_BENCH_THINGS, or 100,000.
@@ -29,8 +30,16 @@ var benchStart = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 // the index on; it reports heap bytes per thing.
 func benchFleet(b *testing.B, n int, ephemeral bool) *Core {
 	b.Helper()
+	return benchFleetWith(b, n, ephemeral, false)
+}
+
+// benchFleetWith is benchFleet with an index that writes behind or not.
+func benchFleetWith(b *testing.B, n int, ephemeral, writesBehind bool) *Core {
+	b.Helper()
 	before := heapInUse()
-	c := New(Options{Seed: 1, Ephemeral: ephemeral})
+	settings := index.DefaultSettings()
+	settings.WriteBehind = writesBehind
+	c := New(Options{Seed: 1, Ephemeral: ephemeral, Index: settings})
 	err := c.UpdateIndexingConfiguration(benchStart, IndexingConfiguration{ThingIndexingConfiguration: &ThingIndexingConfiguration{
 		ThingIndexingMode: "REGISTRY_AND_SHADOW", ThingConnectivityIndexingMode: "STATUS"}})
 	if err != nil {
@@ -76,16 +85,17 @@ func shadowPayloads(n int) [][]byte {
 // BenchmarkShadowUpdate is one MQTT shadow update end to end through the
 // core with the index on: decode, merge, payloads, index diff, and the
 // record the store would write (or none, ephemeral, as in-process
-// simulations run).
+// simulations run). ephemeral-writebehind is the simulator's setting: the
+// index applies its writes on a goroutine of its own.
 func BenchmarkShadowUpdate(b *testing.B) {
 	n := benchThings(b)
-	for _, ephemeral := range []bool{true, false} {
-		name := "records"
-		if ephemeral {
-			name = "ephemeral"
-		}
-		b.Run(name, func(b *testing.B) {
-			c := benchFleet(b, n, ephemeral)
+	for _, mode := range []struct {
+		name                    string
+		ephemeral, writesBehind bool
+	}{{"ephemeral", true, false}, {"ephemeral-writebehind", true, true}, {"records", false, false}} {
+		b.Run(mode.name, func(b *testing.B) {
+			c := benchFleetWith(b, n, mode.ephemeral, mode.writesBehind)
+			defer c.Close()
 			runShadowUpdates(b, c, n)
 		})
 	}
