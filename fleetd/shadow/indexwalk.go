@@ -161,6 +161,7 @@ func walkDelta(path []byte, des, rep *node, fn func([]byte, Leaf)) ([]byte, bool
 // update costs what it wrote, not the whole shadow.
 type Touched struct {
 	desired, reported *node   // the request's sections; nil when absent
+	delta             bool    // the shadow had or has desired: a delta to walk
 	path              *[]byte // a path buffer to reuse (the Scratch's)
 }
 

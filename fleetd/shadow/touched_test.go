@@ -100,3 +100,150 @@ func TestWalkIndexTouchedEqualsFullWalk(t *testing.T) {
 		}
 	}
 }
+
+// trickyKeys name members so that paths collide: a key holding a dot
+// ("a.b" and a→b give one path), a key named timestamp (the metadata's
+// suffix), an escaped one.
+var trickyKeys = []string{"a", "b", "a.b", "timestamp", "t\tab", "k0"}
+
+// randomTrickyValue is randomValue with trickyKeys.
+func randomTrickyValue(r *rand.Rand, depth int, nulls bool) any {
+	switch k := r.IntN(10); {
+	case k < 4 && depth < 3:
+		obj := map[string]any{}
+		for range 1 + r.IntN(3) {
+			obj[trickyKeys[r.IntN(len(trickyKeys))]] = randomTrickyValue(r, depth+1, nulls)
+		}
+		return obj
+	case k < 5:
+		return float64(r.IntN(3))
+	case k < 6:
+		return fmt.Sprintf("s%d", r.IntN(2))
+	case k < 7:
+		return []any{float64(r.IntN(2)), "x"}
+	case k < 9 && nulls:
+		return nil
+	}
+	return r.IntN(2) == 0
+}
+
+func randomTrickySection(r *rand.Rand, nulls bool) any {
+	if nulls && r.IntN(12) == 0 {
+		return nil
+	}
+	obj := map[string]any{}
+	for range 1 + r.IntN(3) {
+		obj[trickyKeys[r.IntN(len(trickyKeys))]] = randomTrickyValue(r, 1, nulls)
+	}
+	return obj
+}
+
+// randomUpdates calls check with every accepted update of random shadows,
+// the shadow before it, and the Scratch the update used.
+func randomUpdates(t *testing.T, seed uint64, runs int, check func(payload []byte, before Doc, u Update)) {
+	t.Helper()
+	r := rand.New(rand.NewPCG(seed, seed))
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	var sc Scratch
+	for range runs {
+		var doc Doc
+		for step := range 12 {
+			section := randomSection
+			if r.IntN(2) == 0 {
+				section = randomTrickySection
+			}
+			state := map[string]any{}
+			if r.IntN(3) > 0 {
+				state["reported"] = section(r, step > 0)
+			}
+			if r.IntN(2) == 0 {
+				state["desired"] = section(r, step > 0)
+			}
+			if len(state) == 0 {
+				state["reported"] = section(r, false)
+			}
+			payload, _ := json.Marshal(map[string]any{"state": state})
+			u, err := ApplyUpdateFor(doc, payload, now.Add(time.Duration(step)*time.Second), DefaultOptions(), AllPayloads, &sc)
+			if err != nil {
+				continue
+			}
+			if doc.Exists() {
+				check(payload, doc, u)
+			}
+			doc = u.Doc
+		}
+	}
+}
+
+// TestMayChangeCoversWalkDiff: over random shadows and updates (keys with
+// dots, keys named timestamp, escaped keys, nulls, sections set to null),
+// every field whose values differ between the full walks before and after
+// an update is one MayChange reports, through the update's Touched and
+// through a kept copy of it. And it is not vacuous: untouched fields are
+// reported unchanged.
+func TestMayChangeCoversWalkDiff(t *testing.T) {
+	var kept TouchedCopy
+	ruledOut := 0
+	randomUpdates(t, 11, 400, func(payload []byte, before Doc, u Update) {
+		old := collect(func(fn func([]byte, Leaf)) { before.WalkIndex("shadow.", fn) })
+		new := collect(func(fn func([]byte, Leaf)) { u.Doc.WalkIndex("shadow.", fn) })
+		k := kept.Keep(u.Touched())
+		for _, fields := range []map[string][]Leaf{old, new} {
+			for f := range fields {
+				differs := !reflect.DeepEqual(old[f], new[f])
+				may, keptMay := u.Touched().MayChange("shadow.", f), k.MayChange("shadow.", f)
+				if may != keptMay {
+					t.Fatalf("update %s: MayChange(%s) is %v, on the kept copy %v", payload, f, may, keptMay)
+				}
+				if differs && !may {
+					t.Fatalf("update %s: %s went from %v to %v, but MayChange says no\nbefore %v\nafter  %v", payload, f, old[f], new[f], old, new)
+				}
+				if !may {
+					ruledOut++
+				}
+			}
+		}
+		if u.Touched().MayChange("shadow.", "shadow.name.x.version") || u.Touched().MayChange("shadow.", "attributes.a") {
+			t.Fatalf("update %s: a field outside the shadow may change", payload)
+		}
+	})
+	if ruledOut < 1000 {
+		t.Fatalf("MayChange ruled out only %d unchanged fields: too coarse to spare any work", ruledOut)
+	}
+}
+
+// TestTouchedCopyOutlivesScratch: the walks of a kept Touched give what
+// the update's own Touched gave, after later updates have reused the
+// Scratch it read (a Touched read from the Scratch then would walk the
+// later requests' paths).
+func TestTouchedCopyOutlivesScratch(t *testing.T) {
+	type pending struct {
+		payload       []byte
+		before, after Doc
+		touched       Touched
+		copy          *TouchedCopy
+		old, new      map[string][]Leaf
+	}
+	var queue []pending
+	walked := 0
+	randomUpdates(t, 12, 200, func(payload []byte, before Doc, u Update) {
+		p := pending{payload: payload, before: before, after: u.Doc, copy: &TouchedCopy{}}
+		p.old = collect(func(fn func([]byte, Leaf)) { before.WalkIndexTouched("shadow.", u.Touched(), fn) })
+		p.new = collect(func(fn func([]byte, Leaf)) { u.Doc.WalkIndexTouched("shadow.", u.Touched(), fn) })
+		p.touched = p.copy.Keep(u.Touched())
+		queue = append(queue, p)
+		if len(queue) < 3 {
+			return
+		}
+		p, queue = queue[0], queue[1:] // two updates later
+		old := collect(func(fn func([]byte, Leaf)) { p.before.WalkIndexTouched("shadow.", p.touched, fn) })
+		new := collect(func(fn func([]byte, Leaf)) { p.after.WalkIndexTouched("shadow.", p.touched, fn) })
+		if !reflect.DeepEqual(old, p.old) || !reflect.DeepEqual(new, p.new) {
+			t.Fatalf("update %s: kept walks\nold %v\nnew %v\nwant\nold %v\nnew %v", p.payload, old, new, p.old, p.new)
+		}
+		walked++
+	})
+	if walked < 1000 {
+		t.Fatalf("only %d updates walked late", walked)
+	}
+}

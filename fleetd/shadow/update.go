@@ -247,7 +247,7 @@ func ApplyUpdateFor(prev Doc, payload []byte, now time.Time, o Options, want Pay
 		}
 	}
 	u.Doc = next
-	u.touched = Touched{desired: req.desired, reported: req.reported, path: &sc.path}
+	u.touched = Touched{desired: req.desired, reported: req.reported, delta: prev.desired != nil || next.desired != nil, path: &sc.path}
 	return u, nil
 }
 
