@@ -10,6 +10,16 @@ type Change struct {
 	storage  *changeStorage // nil when not drawn from a pool
 }
 
+// ChangeBuilder builds a document's Change for Index.PutBuilt, which calls
+// BuildChange once, when it applies the write (with write-behind, on its
+// own goroutine), with a builder and a pool of the index's own: a writer
+// thus hands the index the building of a change as well as its postings.
+// The ChangeBuilder must read only what no one changes meanwhile, and may
+// recycle itself once BuildChange returns.
+type ChangeBuilder interface {
+	BuildChange(b *FlatBuilder, pool *ChangePool) Change
+}
+
 // ChangePool recycles the storage of Changes. A simulation applies millions
 // of shadow updates whose two flats (about 450 bytes for a temperature,
 // its timestamp and the version) are garbage as soon as the index has

@@ -51,6 +51,10 @@ type Index struct {
 	nameExact map[uint32]string
 	live      *roaring.Bitmap
 	wb        *writeBehind // nil: writes apply in the caller
+	// builder and changes serve PutBuilt's builds, made under mu (on the
+	// write-behind goroutine, or in the caller without it).
+	builder FlatBuilder
+	changes ChangePool
 }
 
 // field holds the postings of one field name.
@@ -159,6 +163,26 @@ func (ix *Index) PutChange(id uint32, ch Change) {
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
 	ix.putLocked(id, ch.Old, ch.New)
+	ch.storage.release()
+}
+
+// PutBuilt is PutChange for a change that b builds when the index applies
+// it: with write-behind, on the index's goroutine, in order with every
+// other write.
+func (ix *Index) PutBuilt(id uint32, b ChangeBuilder) {
+	if ix.enqueue(writeOp{id: id, build: b}) {
+		return
+	}
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	ix.putBuiltLocked(id, b)
+}
+
+func (ix *Index) putBuiltLocked(id uint32, b ChangeBuilder) {
+	ch := b.BuildChange(&ix.builder, &ix.changes)
+	if ch.Old != nil {
+		ix.putLocked(id, ch.Old, ch.New)
+	}
 	ch.storage.release()
 }
 

@@ -24,6 +24,7 @@ type writeOp struct {
 	id       uint32
 	old, new Flat
 	storage  *changeStorage // PutChange's, released once applied
+	build    ChangeBuilder  // PutBuilt's: old and new are built when applied
 	delete   bool
 }
 
@@ -63,9 +64,12 @@ func (ix *Index) applyWrites(wb *writeBehind) {
 		ix.mu.Lock()
 		for i := range batch {
 			op := &batch[i]
-			if op.delete {
+			switch {
+			case op.delete:
 				ix.deleteLocked(op.id, op.old)
-			} else {
+			case op.build != nil:
+				ix.putBuiltLocked(op.id, op.build)
+			default:
 				ix.putLocked(op.id, op.old, op.new)
 			}
 			op.storage.release()

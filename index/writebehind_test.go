@@ -3,6 +3,7 @@ package index_test
 import (
 	"math/rand/v2"
 	"slices"
+	"sync/atomic"
 	"testing"
 
 	"github.com/fleetlab/fleetlab/index"
@@ -141,5 +142,88 @@ func TestPutChangeRecyclesOnlyAppliedStorage(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// flatChange is a ChangeBuilder of two flats, counting its builds.
+type flatChange struct {
+	old, new index.Flat
+	builds   *atomic.Int64
+}
+
+func (c flatChange) BuildChange(b *index.FlatBuilder, pool *index.ChangePool) index.Change {
+	c.builds.Add(1)
+	for _, f := range c.old {
+		for _, v := range f.Values {
+			b.Add(f.Field, v)
+		}
+	}
+	mark := b.Mark()
+	for _, f := range c.new {
+		for _, v := range f.Values {
+			b.Add(f.Field, v)
+		}
+	}
+	return b.FinishChange(mark, pool)
+}
+
+// TestPutBuiltEqualsPut: changes the index builds itself, on its
+// write-behind goroutine or synchronously, interleaved with plain puts and
+// deletes of the same things, index them as Put does; each is built once.
+func TestPutBuiltEqualsPut(t *testing.T) {
+	const things = 500
+	cfg := index.AllOn()
+	settings := index.DefaultSettings()
+	direct := index.New(cfg, settings)
+	synchronous := index.New(cfg, settings)
+	settings.WriteBehind = true
+	behind := index.New(cfg, settings)
+	defer behind.Close()
+	all := []*index.Index{direct, synchronous, behind}
+
+	var builds atomic.Int64
+	docs := fleetgen.Docs(fleetgen.Spec{Seed: 31}, things)
+	flats := make([]index.Flat, things)
+	live := make([]bool, things)
+	r := rand.New(rand.NewPCG(31, 31))
+	gen := fleetgen.NewQueryGen(rand.New(rand.NewPCG(32, 32)))
+	other := fleetgen.Spec{Seed: 33}
+	puts := 0
+	for step := range 8 * things {
+		i := r.IntN(things)
+		switch {
+		case !live[i]:
+			f, _ := index.Flatten(&docs[i], cfg)
+			for _, ix := range all {
+				ix.Put(uint32(i), nil, f)
+			}
+			flats[i], live[i] = f, true
+		case r.IntN(8) == 0:
+			for _, ix := range all {
+				ix.Delete(uint32(i), flats[i])
+			}
+			live[i] = false
+		default:
+			d := fleetgen.Doc(other, r.IntN(1_000_000))
+			d.ThingName = docs[i].ThingName
+			f, _ := index.Flatten(&d, cfg)
+			direct.Put(uint32(i), flats[i], f)
+			synchronous.PutBuilt(uint32(i), flatChange{flats[i], f, &builds})
+			behind.PutBuilt(uint32(i), flatChange{flats[i], f, &builds})
+			flats[i] = f
+			puts++
+		}
+		if r.IntN(60) == 0 || step == 8*things-1 {
+			q := gen.Query()
+			want := direct.Bitmap(q).ToArray()
+			for name, ix := range map[string]*index.Index{"write-behind": behind, "synchronous": synchronous} {
+				if got := ix.Bitmap(q).ToArray(); !slices.Equal(got, want) {
+					t.Fatalf("step %d, query %s: %s index selects %d things, want %d", step, query.String(q), name, len(got), len(want))
+				}
+			}
+		}
+	}
+	if got := builds.Load(); got != int64(2*puts) {
+		t.Fatalf("%d builds for %d changes to each of two indexes", got, puts)
 	}
 }
