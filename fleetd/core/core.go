@@ -3,6 +3,7 @@ package core
 import (
 	"io"
 	"math/rand/v2"
+	"sync"
 	"time"
 
 	"github.com/fleetlab/fleetlab/fleetd/identity"
@@ -159,8 +160,11 @@ type Core struct {
 	evaluating bool
 	flatBuf    index.FlatBuilder // reused by shadowFlat
 	changes    index.ChangePool  // storage of shadow updates' index changes
-	changedBuf []string          // applyIndexOp's changed fields, reused
-	topicBuf   []byte            // shadowHeard's topic, reused
+	// shadowBuilds recycles the shadow updates' changes the index builds
+	// (deferShadowChange); the index's goroutine hands them back.
+	shadowBuilds sync.Pool
+	changedBuf   []string // applyIndexOp's changed fields, reused
+	topicBuf     []byte   // shadowHeard's topic, reused
 	// shadowScratch is UpdateThingShadow's working memory, reused.
 	shadowScratch shadow.Scratch
 	jobs          *jobs.Engine

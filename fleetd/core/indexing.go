@@ -64,10 +64,11 @@ type indexState struct {
 // dynamicQuery is a dynamic group's parsed query and the fields it reads,
 // so a change re-evaluates only the groups that can see it.
 type dynamicQuery struct {
-	q        query.Node
-	fields   map[string]bool
-	anyField bool      // a bare term reads every field
-	parts    flatParts // the parts of a document the query reads
+	q         query.Node
+	fields    map[string]bool
+	fieldList []string  // fields' keys, for the shadow updates that ask each
+	anyField  bool      // a bare term reads every field
+	parts     flatParts // the parts of a document the query reads
 }
 
 func newDynamicQuery(q query.Node) *dynamicQuery {
@@ -77,6 +78,9 @@ func newDynamicQuery(q query.Node) *dynamicQuery {
 	}
 	for _, f := range query.Fields(q) {
 		f = index.CanonicalField(f)
+		if !d.fields[f] {
+			d.fieldList = append(d.fieldList, f)
+		}
 		d.fields[f] = true
 		switch {
 		case strings.HasPrefix(f, "shadow."):

@@ -181,9 +181,13 @@ func (c *Core) updateThingShadow(now time.Time, src Source, ts *thingShadows, th
 	}
 	if id, ok := c.shadowIndexedIn(ts, thing, name); ok {
 		t := u.Touched()
-		c.addShadowTouched(&c.flatBuf, name, &before, t)
+		if c.deferShadowChange(id, name, &before, slot, t) {
+			return u.Accepted, nil
+		}
+		prefix := shadowPrefix(name)
+		addShadowTouched(&c.flatBuf, prefix, &before, t)
 		mark := c.flatBuf.Mark()
-		c.addShadowTouched(&c.flatBuf, name, slot, t)
+		addShadowTouched(&c.flatBuf, prefix, slot, t)
 		if ch := c.flatBuf.FinishChange(mark, &c.changes); ch.Old != nil {
 			c.enqueue(now, indexOp{thing: thing, id: id, old: ch.Old, new: ch.New, change: ch})
 		}
@@ -408,16 +412,20 @@ func (c *Core) shadowFlatParts(b *index.FlatBuilder, name string, d *shadow.Doc,
 	return b.Finish()
 }
 
-// addShadowTouched adds to b the index fields of a shadow at the paths an
-// update touched (shadow.Doc.WalkIndexTouched); nothing for a shadow that
-// does not exist.
-func (c *Core) addShadowTouched(b *index.FlatBuilder, name string, d *shadow.Doc, t shadow.Touched) {
+// shadowPrefix is the index fields' prefix of a shadow.
+func shadowPrefix(name string) string {
+	if name == "" {
+		return "shadow."
+	}
+	return "shadow.name." + name + "."
+}
+
+// addShadowTouched adds to b the index fields of a shadow under prefix at
+// the paths an update touched (shadow.Doc.WalkIndexTouched); nothing for a
+// shadow that does not exist.
+func addShadowTouched(b *index.FlatBuilder, prefix string, d *shadow.Doc, t shadow.Touched) {
 	if d == nil || !d.Exists() {
 		return
-	}
-	prefix := "shadow."
-	if name != "" {
-		prefix = "shadow.name." + name + "."
 	}
 	d.WalkIndexTouched(prefix, t, func(path []byte, l shadow.Leaf) { b.AddBytes(path, leafValue(l)) })
 }
