@@ -300,7 +300,7 @@ func (ix *Index) setField(id uint32, name string, old, new []Value) {
 	}
 	if len(nums) > 0 || oldHadNums {
 		if f.nums == nil {
-			f.nums = newNumericField()
+			f.nums = newNumericField(!f.searchable)
 		}
 		f.nums.set(id, nums)
 	}

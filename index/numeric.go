@@ -19,11 +19,15 @@ import (
 // This layout was chosen over roaring64.BSI by BenchmarkNumericRange
 // (numeric_bench_test.go): see the README for the numbers.
 type numericField struct {
-	col   pagedColumn
-	multi map[uint32][]float64 // ids with more than one value (arrays)
-	has   *roaring.Bitmap      // ids with at least one value
-	count uint64               // cardinality of has
-	bins  []bin
+	// columnOnly: a field no query reads (a version: AWS returns and
+	// aggregates it, never searches it) keeps values and no bins, which
+	// would cost two bitmap updates per shadow update for nothing.
+	columnOnly bool
+	col        pagedColumn
+	multi      map[uint32][]float64 // ids with more than one value (arrays)
+	has        *roaring.Bitmap      // ids with at least one value
+	count      uint64               // cardinality of has
+	bins       []bin
 }
 
 type bin struct {
@@ -39,10 +43,11 @@ const minBinSplit = 1024
 // measured at 64, 512, 2048 and 8192 on 10M things, 512 was fastest.
 const binDivisor = 512
 
-func newNumericField() *numericField {
+func newNumericField(columnOnly bool) *numericField {
 	return &numericField{
-		has:  roaring.New(),
-		bins: []bin{{lo: math.Inf(-1), ids: roaring.New()}},
+		columnOnly: columnOnly,
+		has:        roaring.New(),
+		bins:       []bin{{lo: math.Inf(-1), ids: roaring.New()}},
 	}
 }
 
@@ -57,6 +62,11 @@ func (n *numericField) set(id uint32, vals []float64) {
 				n.removeFromBin(id, v)
 			}
 			delete(n.multi, id)
+		case n.columnOnly:
+			if len(vals) == 1 {
+				n.col.set(id, vals[0])
+				return
+			}
 		default:
 			ob := n.binOf(n.col.get(id))
 			if len(vals) == 1 && n.binOf(vals[0]) == ob {
@@ -87,6 +97,9 @@ func (n *numericField) set(id uint32, vals []float64) {
 		}
 		n.multi[id] = slices.Clone(vals)
 	}
+	if n.columnOnly {
+		return
+	}
 	for _, v := range vals {
 		b := n.binOf(v)
 		if n.bins[b].ids.CheckedAdd(id) {
@@ -97,6 +110,9 @@ func (n *numericField) set(id uint32, vals []float64) {
 }
 
 func (n *numericField) removeFromBin(id uint32, v float64) {
+	if n.columnOnly {
+		return
+	}
 	b := n.binOf(v)
 	if n.bins[b].ids.CheckedRemove(id) {
 		n.bins[b].card--

@@ -34,7 +34,7 @@ func BenchmarkNumericRange(b *testing.B) {
 		vals[i] = float64(int((60+8*r.NormFloat64())*10)) / 10
 	}
 	b.Run("binned", func(b *testing.B) {
-		f := newNumericField()
+		f := newNumericField(false)
 		for i, v := range vals {
 			f.set(uint32(i), []float64{v})
 		}
@@ -65,7 +65,7 @@ func BenchmarkNumericSet(b *testing.B) {
 	n := benchThings(b)
 	r := rand.New(rand.NewPCG(1, 2))
 	b.Run("binned", func(b *testing.B) {
-		f := newNumericField()
+		f := newNumericField(false)
 		for i := range n {
 			f.set(uint32(i), []float64{60 + 8*r.NormFloat64()})
 		}
@@ -98,7 +98,7 @@ func BenchmarkNumericWideRange(b *testing.B) {
 		vals[i] = float64(int((60+8*r.NormFloat64())*10)) / 10
 	}
 	b.Run("binned", func(b *testing.B) {
-		f := newNumericField()
+		f := newNumericField(false)
 		for i, v := range vals {
 			f.set(uint32(i), []float64{v})
 		}
