@@ -140,14 +140,6 @@ func (n *numericField) anyValue(id uint32, pred func(float64) bool) bool {
 	return pred(n.col.get(id))
 }
 
-// first returns the single value of a single-valued id without allocating.
-func (n *numericField) first(id uint32) (float64, bool) {
-	if _, ok := n.multi[id]; ok {
-		return 0, false
-	}
-	return n.col.get(id), true
-}
-
 // binOf returns the last bin whose lo is <= v (the first bin's lo is -Inf).
 func (n *numericField) binOf(v float64) int {
 	lo, hi := 0, len(n.bins) // invariant: bins[lo].lo <= v, bins[hi].lo > v
