@@ -42,7 +42,9 @@ func bind(req any, c *call) error {
 		}
 		if name := f.Tag.Get("query"); isPageSize(name) {
 			if n, err := strconv.ParseInt(raw, 10, 64); err == nil && n < 1 {
-				return awserr.New(awserr.InvalidRequest, "1 validation error detected: Value '%d' at '%s' failed to satisfy constraint: Member must have value greater than or equal to 1", n, name)
+				var v awserr.Violations
+				v.Fail(strconv.FormatInt(n, 10), name, "Member must have value greater than or equal to 1")
+				return v.Err()
 			}
 		}
 		if err := setField(v.Field(i), raw); err != nil {

@@ -94,7 +94,7 @@ func (s *Store) CAsUsingTemplate(name string) []string {
 
 func (c *checker) tags(tags []registry.Tag) {
 	if len(tags) > MaxTags {
-		c.fail("[…]", "tags", "Member must have length less than or equal to 50")
+		c.Fail("[…]", "tags", "Member must have length less than or equal to 50")
 	}
 	for _, t := range tags {
 		if c.required("tags.member.Key", t.Key) {
@@ -207,7 +207,7 @@ func (s *Store) RegisterCACertificate(req RegisterCACertificateRequest, now time
 	c.enum("certificateMode", req.CertificateMode, ModeDefault, ModeSNIOnly)
 	c.registrationConfig(req.RegistrationConfig)
 	c.tags(req.Tags)
-	if err := c.err(); err != nil {
+	if err := c.Err(); err != nil {
 		return RegisterCACertificateResponse{}, err
 	}
 	if err := s.checkRegistrationConfig(req.RegistrationConfig); err != nil {
@@ -303,7 +303,7 @@ func (s *Store) UpdateCACertificate(req UpdateCACertificateRequest, now time.Tim
 	c.enum("newStatus", req.NewStatus, StatusActive, StatusInactive)
 	c.enum("newAutoRegistrationStatus", req.NewAutoRegistrationStatus, AutoRegistrationEnable, AutoRegistrationDisable)
 	c.registrationConfig(req.RegistrationConfig)
-	if err := c.err(); err != nil {
+	if err := c.Err(); err != nil {
 		return err
 	}
 	if err := s.checkRegistrationConfig(req.RegistrationConfig); err != nil {
@@ -354,7 +354,7 @@ type DescribeCACertificateResponse struct {
 func (s *Store) DescribeCACertificate(req DescribeCACertificateRequest) (DescribeCACertificateResponse, error) {
 	var c checker
 	c.certificateID("caCertificateId", req.CertificateId)
-	if err := c.err(); err != nil {
+	if err := c.Err(); err != nil {
 		return DescribeCACertificateResponse{}, err
 	}
 	ca, err := s.caCertificate(req.CertificateId)
@@ -384,7 +384,7 @@ type DeleteCACertificateRequest struct {
 func (s *Store) DeleteCACertificate(req DeleteCACertificateRequest, now time.Time) error {
 	var c checker
 	c.certificateID("caCertificateId", req.CertificateId)
-	if err := c.err(); err != nil {
+	if err := c.Err(); err != nil {
 		return err
 	}
 	ca, err := s.caCertificate(req.CertificateId)
@@ -426,7 +426,7 @@ func (s *Store) ListCACertificates(req ListCACertificatesRequest) (ListCACertifi
 	if req.TemplateName != "" {
 		c.str("templateName", req.TemplateName, 1, 36, isTemplateNameRune, patTemplateName)
 	}
-	if err := c.err(); err != nil {
+	if err := c.Err(); err != nil {
 		return ListCACertificatesResponse{}, err
 	}
 	list := "cacertificates/" + req.TemplateName

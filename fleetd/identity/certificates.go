@@ -188,7 +188,7 @@ func (s *Store) CreateCertificateFromCsr(req CreateCertificateFromCsrRequest, no
 	if c.required("certificateSigningRequest", req.CertificateSigningRequest) {
 		c.str("certificateSigningRequest", req.CertificateSigningRequest, 1, 4096, nil, "")
 	}
-	if err := c.err(); err != nil {
+	if err := c.Err(); err != nil {
 		return CreateCertificateFromCsrResponse{}, err
 	}
 	issued, err := pki.SignCSR(s.opts.CA, []byte(req.CertificateSigningRequest), now, s.opts.Rand)
@@ -229,7 +229,7 @@ func (s *Store) RegisterCertificate(req RegisterCertificateRequest, now time.Tim
 		c.str("caCertificatePem", req.CaCertificatePem, 1, 65536, nil, "")
 	}
 	c.enum("status", req.Status, certificateStatuses...)
-	if err := c.err(); err != nil {
+	if err := c.Err(); err != nil {
 		return RegisterCertificateResponse{}, err
 	}
 	status, err := registerStatus(req.SetAsActive, req.Status)
@@ -306,7 +306,7 @@ func (s *Store) RegisterCertificateWithoutCA(req RegisterCertificateWithoutCAReq
 		c.str("certificatePem", req.CertificatePem, 1, 65536, nil, "")
 	}
 	c.enum("status", req.Status, certificateStatuses...)
-	if err := c.err(); err != nil {
+	if err := c.Err(); err != nil {
 		return RegisterCertificateResponse{}, err
 	}
 	status, err := registerStatus(nil, req.Status)
@@ -391,7 +391,7 @@ func (s *Store) UpdateCertificate(req UpdateCertificateRequest, now time.Time) e
 	if c.required("newStatus", req.NewStatus) {
 		c.enum("newStatus", req.NewStatus, certificateStatuses...)
 	}
-	if err := c.err(); err != nil {
+	if err := c.Err(); err != nil {
 		return err
 	}
 	cert, err := s.certificate(req.CertificateId)
@@ -450,7 +450,7 @@ type DescribeCertificateResponse struct {
 func (s *Store) DescribeCertificate(req DescribeCertificateRequest) (DescribeCertificateResponse, error) {
 	var c checker
 	c.certificateID("certificateId", req.CertificateId)
-	if err := c.err(); err != nil {
+	if err := c.Err(); err != nil {
 		return DescribeCertificateResponse{}, err
 	}
 	cert, err := s.certificate(req.CertificateId)
@@ -484,7 +484,7 @@ type DeleteCertificateRequest struct {
 func (s *Store) DeleteCertificate(req DeleteCertificateRequest, now time.Time) error {
 	var c checker
 	c.certificateID("certificateId", req.CertificateId)
-	if err := c.err(); err != nil {
+	if err := c.Err(); err != nil {
 		return err
 	}
 	cert, err := s.certificate(req.CertificateId)
@@ -562,7 +562,7 @@ type ListCertificatesByCARequest struct {
 func (s *Store) ListCertificatesByCA(req ListCertificatesByCARequest) (ListCertificatesResponse, error) {
 	var c checker
 	c.certificateID("caCertificateId", req.CaCertificateId)
-	if err := c.err(); err != nil {
+	if err := c.Err(); err != nil {
 		return ListCertificatesResponse{}, err
 	}
 	caID := normalizeCertificateID(req.CaCertificateId)
@@ -573,7 +573,7 @@ func (s *Store) listCertificates(list string, size *int, marker string, ascendin
 	var c checker
 	c.intRange("pageSize", size, 1, 250)
 	c.marker("marker", marker)
-	if err := c.err(); err != nil {
+	if err := c.Err(); err != nil {
 		return ListCertificatesResponse{}, err
 	}
 	items, next, err := pageBySeq(list, s.certOrder, refSeq, marker, pageSize(size, DefaultPageSize), ascending,

@@ -97,7 +97,7 @@ func (s *Store) CreatePolicy(req CreatePolicyRequest, now time.Time) (CreatePoli
 	c.policyName("policyName", req.PolicyName)
 	c.policyDocument(req.PolicyDocument)
 	c.tags(req.Tags)
-	if err := c.err(); err != nil {
+	if err := c.Err(); err != nil {
 		return CreatePolicyResponse{}, err
 	}
 	if _, ok := s.policies[req.PolicyName]; ok {
@@ -166,7 +166,7 @@ func (s *Store) ListPolicies(req ListPoliciesRequest) (ListPoliciesResponse, err
 	var c checker
 	c.intRange("pageSize", req.PageSize, 1, 250)
 	c.marker("marker", req.Marker)
-	if err := c.err(); err != nil {
+	if err := c.Err(); err != nil {
 		return ListPoliciesResponse{}, err
 	}
 	items, next, err := pageBySeq("policies", s.polOrder, polSeq, req.Marker, pageSize(req.PageSize, DefaultPageSize),
@@ -227,7 +227,7 @@ func (s *Store) CreatePolicyVersion(req CreatePolicyVersionRequest, now time.Tim
 	var c checker
 	c.policyName("policyName", req.PolicyName)
 	c.policyDocument(req.PolicyDocument)
-	if err := c.err(); err != nil {
+	if err := c.Err(); err != nil {
 		return CreatePolicyVersionResponse{}, err
 	}
 	p, err := s.policy(req.PolicyName)
@@ -362,7 +362,7 @@ func (s *Store) SetDefaultPolicyVersion(req SetDefaultPolicyVersionRequest, now 
 func (s *Store) checkedPolicy(name string) (*policyEntry, error) {
 	var c checker
 	c.policyName("policyName", name)
-	if err := c.err(); err != nil {
+	if err := c.Err(); err != nil {
 		return nil, err
 	}
 	return s.policy(name)
@@ -380,7 +380,7 @@ func (s *Store) policyVersion(req PolicyVersionRequest) (*policyEntry, *policyVe
 	var c checker
 	c.policyName("policyName", req.PolicyName)
 	c.versionID("policyVersionId", req.PolicyVersionId)
-	if err := c.err(); err != nil {
+	if err := c.Err(); err != nil {
 		return nil, nil, err
 	}
 	p, err := s.policy(req.PolicyName)
@@ -411,7 +411,7 @@ func (s *Store) AttachPolicy(req AttachPolicyRequest, now time.Time) error {
 	var c checker
 	c.policyName("policyName", req.PolicyName)
 	c.required("target", req.Target)
-	if err := c.err(); err != nil {
+	if err := c.Err(); err != nil {
 		return err
 	}
 	p, err := s.policy(req.PolicyName)
@@ -460,7 +460,7 @@ func (s *Store) DetachPolicy(req DetachPolicyRequest, now time.Time) error {
 	var c checker
 	c.policyName("policyName", req.PolicyName)
 	c.required("target", req.Target)
-	if err := c.err(); err != nil {
+	if err := c.Err(); err != nil {
 		return err
 	}
 	target, err := s.resolveTarget("target", req.Target, false)
@@ -510,7 +510,7 @@ func (s *Store) ListAttachedPolicies(req ListAttachedPoliciesRequest) (ListPolic
 	c.required("target", req.Target)
 	c.intRange("pageSize", req.PageSize, 1, 250)
 	c.marker("marker", req.Marker)
-	if err := c.err(); err != nil {
+	if err := c.Err(); err != nil {
 		return ListPoliciesResponse{}, err
 	}
 	target, err := s.resolveTarget("target", req.Target, true)
@@ -564,7 +564,7 @@ func (s *Store) ListTargetsForPolicy(req ListTargetsForPolicyRequest) (ListTarge
 	c.policyName("policyName", req.PolicyName)
 	c.intRange("pageSize", req.PageSize, 1, 250)
 	c.marker("marker", req.Marker)
-	if err := c.err(); err != nil {
+	if err := c.Err(); err != nil {
 		return ListTargetsForPolicyResponse{}, err
 	}
 	p, err := s.policy(req.PolicyName)
@@ -658,7 +658,7 @@ func (s *Store) ListPolicyPrincipals(req ListPolicyPrincipalsRequest) (ListPolic
 	c.policyName("policyName", req.PolicyName)
 	c.intRange("pageSize", req.PageSize, 1, 250)
 	c.marker("marker", req.Marker)
-	if err := c.err(); err != nil {
+	if err := c.Err(); err != nil {
 		return ListPolicyPrincipalsResponse{}, err
 	}
 	p, err := s.policy(req.PolicyName)
@@ -681,5 +681,5 @@ func (s *Store) ListPolicyPrincipals(req ListPolicyPrincipalsRequest) (ListPolic
 func (s *Store) checkPrincipalHeader(principal string) error {
 	var c checker
 	c.required("principal", principal)
-	return c.err()
+	return c.Err()
 }

@@ -67,7 +67,7 @@ func (s *Store) resolve(field, v string, mustExist, allowGroup bool) (target, er
 	case resource == "cert":
 		var c checker
 		c.certificateID(field+" certificate id", name)
-		if err := c.err(); err != nil {
+		if err := c.Err(); err != nil {
 			return target{}, err
 		}
 		id := normalizeCertificateID(name)
@@ -108,7 +108,7 @@ func (s *Store) AttachThingPrincipal(req AttachThingPrincipalRequest, now time.T
 	c.thingName("thingName", req.ThingName)
 	c.required("principal", req.Principal)
 	c.enum("thingPrincipalType", req.ThingPrincipalType, ExclusiveThing, NonExclusiveThing)
-	if err := c.err(); err != nil {
+	if err := c.Err(); err != nil {
 		return err
 	}
 	if _, ok := s.opts.Things.Thing(req.ThingName); !ok {
@@ -178,7 +178,7 @@ func (s *Store) DetachThingPrincipal(req DetachThingPrincipalRequest, now time.T
 	var c checker
 	c.thingName("thingName", req.ThingName)
 	c.required("principal", req.Principal)
-	if err := c.err(); err != nil {
+	if err := c.Err(); err != nil {
 		return err
 	}
 	if _, ok := s.opts.Things.Thing(req.ThingName); !ok {
@@ -349,7 +349,7 @@ func (s *Store) ListThingPrincipalsV2(req ListThingPrincipalsV2Request) (ListThi
 	if req.ThingPrincipalType != "" {
 		c.enum("thingPrincipalType", req.ThingPrincipalType, ExclusiveThing, NonExclusiveThing)
 	}
-	if err := c.err(); err != nil {
+	if err := c.Err(); err != nil {
 		return ListThingPrincipalsV2Response{}, err
 	}
 	if _, ok := s.opts.Things.Thing(req.ThingName); !ok {
@@ -403,7 +403,7 @@ func (s *Store) ListPrincipalThingsV2(req ListPrincipalThingsV2Request) (ListPri
 	if req.ThingPrincipalType != "" {
 		c.enum("thingPrincipalType", req.ThingPrincipalType, ExclusiveThing, NonExclusiveThing)
 	}
-	if err := c.err(); err != nil {
+	if err := c.Err(); err != nil {
 		return ListPrincipalThingsV2Response{}, err
 	}
 	p, err := s.resolvePrincipal("principal", req.Principal, true)

@@ -18,28 +18,9 @@ const (
 	patMarker        = `[A-Za-z0-9+/]+={0,2}`
 )
 
-// checker collects every violated constraint of one request and reports
-// them at once, worded as AWS's request validation words them (the same
-// wording as fleetd/registry).
-type checker struct{ errs []string }
-
-func (c *checker) fail(value, field, constraint string) {
-	c.errs = append(c.errs, fmt.Sprintf("Value '%s' at '%s' failed to satisfy constraint: %s", value, field, constraint))
-}
-
-func (c *checker) null(field string) {
-	c.errs = append(c.errs, fmt.Sprintf("Value null at '%s' failed to satisfy constraint: Member must not be null", field))
-}
-
-func (c *checker) err() error {
-	switch len(c.errs) {
-	case 0:
-		return nil
-	case 1:
-		return awserr.New(awserr.InvalidRequest, "1 validation error detected: %s", c.errs[0])
-	}
-	return awserr.New(awserr.InvalidRequest, "%d validation errors detected: %s", len(c.errs), strings.Join(c.errs, "; "))
-}
+// checker collects a request's violated constraints (awserr.Violations):
+// the package's own checks add to it.
+type checker struct{ awserr.Violations }
 
 // javaLen is the length AWS's validation measures: UTF-16 code units.
 func javaLen(s string) int {
@@ -55,20 +36,20 @@ func javaLen(s string) int {
 func (c *checker) str(field, v string, min, max int, ok func(rune) bool, pattern string) {
 	n := javaLen(v)
 	if n < min {
-		c.fail(v, field, fmt.Sprintf("Member must have length greater than or equal to %d", min))
+		c.Fail(v, field, fmt.Sprintf("Member must have length greater than or equal to %d", min))
 	}
 	if max > 0 && n > max {
-		c.fail(truncate(v), field, fmt.Sprintf("Member must have length less than or equal to %d", max))
+		c.Fail(truncate(v), field, fmt.Sprintf("Member must have length less than or equal to %d", max))
 	}
 	if ok != nil && n > 0 && !allRunes(v, ok) {
-		c.fail(v, field, "Member must satisfy regular expression pattern: "+pattern)
+		c.Fail(v, field, "Member must satisfy regular expression pattern: "+pattern)
 	}
 }
 
 // required reports an absent required member; it returns whether v is set.
 func (c *checker) required(field, v string) bool {
 	if v == "" {
-		c.null(field)
+		c.Null(field)
 		return false
 	}
 	return true
@@ -83,7 +64,7 @@ func (c *checker) enum(field, v string, allowed ...string) {
 			return
 		}
 	}
-	c.fail(v, field, "Member must satisfy enum value set: ["+strings.Join(allowed, ", ")+"]")
+	c.Fail(v, field, "Member must satisfy enum value set: ["+strings.Join(allowed, ", ")+"]")
 }
 
 func (c *checker) intRange(field string, v *int, min, max int) {
@@ -91,10 +72,10 @@ func (c *checker) intRange(field string, v *int, min, max int) {
 		return
 	}
 	if *v < min {
-		c.fail(fmt.Sprint(*v), field, fmt.Sprintf("Member must have value greater than or equal to %d", min))
+		c.Fail(fmt.Sprint(*v), field, fmt.Sprintf("Member must have value greater than or equal to %d", min))
 	}
 	if *v > max {
-		c.fail(fmt.Sprint(*v), field, fmt.Sprintf("Member must have value less than or equal to %d", max))
+		c.Fail(fmt.Sprint(*v), field, fmt.Sprintf("Member must have value less than or equal to %d", max))
 	}
 }
 

@@ -44,5 +44,7 @@ func checkName(field, v string, maxLen int, pattern string, colon bool) error {
 	if constraint == "" {
 		return nil
 	}
-	return awserr.New(awserr.InvalidRequest, "1 validation error detected: Value '%s' at '%s' failed to satisfy constraint: %s", v, field, constraint)
+	var violations awserr.Violations
+	violations.Fail(v, field, constraint)
+	return violations.Err()
 }

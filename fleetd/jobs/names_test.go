@@ -63,7 +63,10 @@ func TestMalformedNames(t *testing.T) {
 			_, err := e.ListJobExecutionsForThing(ListExecutionsForThingRequest{ThingName: "t1", JobID: "bad id"})
 			return err
 		}, awserr.InvalidRequest, "at 'jobId'"},
-		{"get-pending", func() error { _, err := e.GetPendingJobExecutions(now, ThingRequest{ThingName: "bad name"}); return err },
+		{"get-pending", func() error {
+			_, err := e.GetPendingJobExecutions(now, ThingRequest{ThingName: "bad name"})
+			return err
+		},
 			awserr.InvalidRequest, "at 'thingName'"},
 		{"get-pending missing thing", func() error { _, err := e.GetPendingJobExecutions(now, ThingRequest{ThingName: "nobody"}); return err },
 			awserr.ResourceNotFound, "Thing nobody cannot be found"},

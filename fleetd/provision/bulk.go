@@ -94,7 +94,7 @@ func (e *Engine) StartThingRegistrationTask(now time.Time, req StartThingRegistr
 		c.str("inputFileKey", req.InputFileKey, 1, 1024, isKeyRune, patKey)
 	}
 	c.roleArn("roleArn", req.RoleArn, true)
-	if err := c.err(); err != nil {
+	if err := c.Err(); err != nil {
 		return StartThingRegistrationTaskResponse{}, err
 	}
 	for _, t := range e.taskOrder {
@@ -254,7 +254,7 @@ func (e *Engine) task(id string) (*task, error) {
 	if c.required("taskId", id) {
 		c.str("taskId", id, 0, 40, nil, "")
 	}
-	if err := c.err(); err != nil {
+	if err := c.Err(); err != nil {
 		return nil, err
 	}
 	t := e.tasks[id]
@@ -318,7 +318,7 @@ func (e *Engine) ListThingRegistrationTasks(req ListThingRegistrationTasksReques
 	var c checker
 	c.maxResults(req.MaxResults)
 	c.enum("status", req.Status, TaskInProgress, TaskCompleted, TaskFailed, TaskCancelled, TaskCancelling)
-	if err := c.err(); err != nil {
+	if err := c.Err(); err != nil {
 		return ListThingRegistrationTasksResponse{}, err
 	}
 	list := "tasks/" + req.Status
@@ -389,7 +389,7 @@ func (e *Engine) ListThingRegistrationTaskReports(req ListThingRegistrationTaskR
 		c.enum("reportType", req.ReportType, ReportErrors, ReportResults)
 	}
 	c.maxResults(req.MaxResults)
-	if err := c.err(); err != nil {
+	if err := c.Err(); err != nil {
 		return ListThingRegistrationTaskReportsResponse{}, err
 	}
 	t, err := e.task(req.TaskId)

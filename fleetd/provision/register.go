@@ -451,10 +451,10 @@ type RegisterThingResponse struct {
 func (e *Engine) RegisterThing(now time.Time, req RegisterThingRequest) (RegisterThingResponse, error) {
 	var c checker
 	if req.TemplateBody == "" {
-		c.null("templateBody")
+		c.Null("templateBody")
 	}
 	c.str("templateBody", req.TemplateBody, 0, template.MaxBodyChars, nil, "")
-	if err := c.err(); err != nil {
+	if err := c.Err(); err != nil {
 		return RegisterThingResponse{}, err
 	}
 	t, err := template.Parse([]byte(req.TemplateBody))

@@ -98,7 +98,7 @@ func (c *checker) tags(tags []registry.Tag) {
 		c.str(f+".Value", t.Value, 0, 256, nil, "")
 	}
 	if len(tags) > maxTags {
-		c.fail(fmt.Sprint(len(tags)), "tags", fmt.Sprintf("Member must have length less than or equal to %d", maxTags))
+		c.Fail(fmt.Sprint(len(tags)), "tags", fmt.Sprintf("Member must have length less than or equal to %d", maxTags))
 	}
 }
 
@@ -135,7 +135,7 @@ func (e *Engine) CheckJITPTemplate(name string) error {
 func (e *Engine) template(name string) (*provTemplate, error) {
 	var c checker
 	c.templateName("templateName", name)
-	if err := c.err(); err != nil {
+	if err := c.Err(); err != nil {
 		return nil, err
 	}
 	t := e.templates[name]
@@ -182,7 +182,7 @@ func (e *Engine) CreateProvisioningTemplate(now time.Time, req CreateProvisionin
 	c.hook(req.PreProvisioningHook)
 	c.tags(req.Tags)
 	c.enum("type", req.Type, TypeFleetProvisioning, TypeJITP)
-	if err := c.err(); err != nil {
+	if err := c.Err(); err != nil {
 		return CreateProvisioningTemplateResponse{}, err
 	}
 	kind := req.Type
@@ -295,7 +295,7 @@ type ListProvisioningTemplatesResponse struct {
 func (e *Engine) ListProvisioningTemplates(req ListProvisioningTemplatesRequest) (ListProvisioningTemplatesResponse, error) {
 	var c checker
 	c.maxResults(req.MaxResults)
-	if err := c.err(); err != nil {
+	if err := c.Err(); err != nil {
 		return ListProvisioningTemplatesResponse{}, err
 	}
 	after, err := decodeToken("templates", req.NextToken)
@@ -336,7 +336,7 @@ func (e *Engine) UpdateProvisioningTemplate(now time.Time, req UpdateProvisionin
 	}
 	c.roleArn("provisioningRoleArn", req.ProvisioningRoleArn, false)
 	c.hook(req.PreProvisioningHook)
-	if err := c.err(); err != nil {
+	if err := c.Err(); err != nil {
 		return err
 	}
 	t, err := e.template(req.TemplateName)
@@ -426,7 +426,7 @@ func (e *Engine) CreateProvisioningTemplateVersion(now time.Time, req CreateProv
 	var c checker
 	c.templateName("templateName", req.TemplateName)
 	c.str("templateBody", req.TemplateBody, 0, template.MaxBodyChars, nil, "")
-	if err := c.err(); err != nil {
+	if err := c.Err(); err != nil {
 		return CreateProvisioningTemplateVersionResponse{}, err
 	}
 	t, err := e.template(req.TemplateName)
@@ -543,7 +543,7 @@ type ListProvisioningTemplateVersionsResponse struct {
 func (e *Engine) ListProvisioningTemplateVersions(req ListProvisioningTemplateVersionsRequest) (ListProvisioningTemplateVersionsResponse, error) {
 	var c checker
 	c.maxResults(req.MaxResults)
-	if err := c.err(); err != nil {
+	if err := c.Err(); err != nil {
 		return ListProvisioningTemplateVersionsResponse{}, err
 	}
 	t, err := e.template(req.TemplateName)

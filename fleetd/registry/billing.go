@@ -28,7 +28,7 @@ func (r *Registry) CreateBillingGroup(req CreateBillingGroupRequest, now time.Ti
 	c.name("billingGroupName", req.BillingGroupName)
 	c.billingProps(req.BillingGroupProperties)
 	c.tags("tags", req.Tags)
-	if err := c.err(); err != nil {
+	if err := c.Err(); err != nil {
 		return CreateBillingGroupResponse{}, err
 	}
 	desc := ""
@@ -67,7 +67,7 @@ func (r *Registry) createBillingResponse(b *billingGroup) CreateBillingGroupResp
 func (r *Registry) lookupBilling(name string) (*billingGroup, error) {
 	var c checker
 	c.name("billingGroupName", name)
-	if err := c.err(); err != nil {
+	if err := c.Err(); err != nil {
 		return nil, err
 	}
 	b := r.billing[name]
@@ -132,10 +132,10 @@ func (r *Registry) UpdateBillingGroup(req UpdateBillingGroupRequest, now time.Ti
 	var c checker
 	c.name("billingGroupName", req.BillingGroupName)
 	if req.BillingGroupProperties == nil {
-		c.null("billingGroupProperties")
+		c.Null("billingGroupProperties")
 	}
 	c.billingProps(req.BillingGroupProperties)
-	if err := c.err(); err != nil {
+	if err := c.Err(); err != nil {
 		return UpdateBillingGroupResponse{}, err
 	}
 	b := r.billing[req.BillingGroupName]
@@ -165,7 +165,7 @@ type DeleteBillingGroupRequest struct {
 func (r *Registry) DeleteBillingGroup(req DeleteBillingGroupRequest, now time.Time) error {
 	var c checker
 	c.name("billingGroupName", req.BillingGroupName)
-	if err := c.err(); err != nil {
+	if err := c.Err(); err != nil {
 		return err
 	}
 	b := r.billing[req.BillingGroupName]
@@ -202,7 +202,7 @@ func (r *Registry) ListBillingGroups(req ListBillingGroupsRequest) (ListBillingG
 	var c checker
 	c.maxResults(req.MaxResults)
 	c.optName("namePrefixFilter", req.NamePrefixFilter)
-	if err := c.err(); err != nil {
+	if err := c.Err(); err != nil {
 		return ListBillingGroupsResponse{}, err
 	}
 	after, err := decodeToken("billingGroups", req.NextToken)
@@ -305,7 +305,7 @@ func (r *Registry) ListThingsInBillingGroup(req ListThingsInBillingGroupRequest)
 	var c checker
 	c.name("billingGroupName", req.BillingGroupName)
 	c.maxResults(req.MaxResults)
-	if err := c.err(); err != nil {
+	if err := c.Err(); err != nil {
 		return ListThingsInBillingGroupResponse{}, err
 	}
 	b := r.billing[req.BillingGroupName]

@@ -41,10 +41,10 @@ func (r *Registry) CreateDynamicThingGroup(req CreateDynamicThingGroupRequest, n
 	c.thingGroupProperties("thingGroupProperties", req.ThingGroupProperties)
 	c.optName("indexName", req.IndexName)
 	if req.QueryString == "" {
-		c.null("queryString")
+		c.Null("queryString")
 	}
 	c.tags("tags", req.Tags)
-	if err := c.err(); err != nil {
+	if err := c.Err(); err != nil {
 		return CreateDynamicThingGroupResponse{}, err
 	}
 	index, version, err := queryTarget(req.IndexName, req.QueryVersion)
@@ -127,11 +127,11 @@ func (r *Registry) UpdateDynamicThingGroup(req UpdateDynamicThingGroupRequest, n
 	var c checker
 	c.name("thingGroupName", req.ThingGroupName)
 	if req.ThingGroupProperties == nil {
-		c.null("thingGroupProperties")
+		c.Null("thingGroupProperties")
 	}
 	c.thingGroupProperties("thingGroupProperties", req.ThingGroupProperties)
 	c.optName("indexName", req.IndexName)
-	if err := c.err(); err != nil {
+	if err := c.Err(); err != nil {
 		return UpdateDynamicThingGroupResponse{}, err
 	}
 	g := r.groups[req.ThingGroupName]
@@ -173,7 +173,7 @@ type DeleteDynamicThingGroupRequest struct {
 func (r *Registry) DeleteDynamicThingGroup(req DeleteDynamicThingGroupRequest, now time.Time) error {
 	var c checker
 	c.name("thingGroupName", req.ThingGroupName)
-	if err := c.err(); err != nil {
+	if err := c.Err(); err != nil {
 		return err
 	}
 	g := r.groups[req.ThingGroupName]

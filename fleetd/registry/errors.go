@@ -65,7 +65,7 @@ func (r *Registry) nameOrArn(kind, resource, nameField, name, arnField, arn stri
 		}
 		var c checker
 		c.name(nameField, name)
-		return name, c.err()
+		return name, c.Err()
 	}
 	parts := strings.SplitN(arn, ":", 6)
 	if len(parts) != 6 || parts[0] != "arn" || parts[2] != "iot" || !strings.HasPrefix(parts[5], resource+"/") {
@@ -77,7 +77,7 @@ func (r *Registry) nameOrArn(kind, resource, nameField, name, arnField, arn stri
 	if name != "" {
 		c.name(nameField, name)
 	}
-	if err := c.err(); err != nil {
+	if err := c.Err(); err != nil {
 		return "", err
 	}
 	if name != "" && name != fromArn {

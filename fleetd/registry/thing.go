@@ -33,7 +33,7 @@ func (r *Registry) CreateThing(req CreateThingRequest, now time.Time) (CreateThi
 	if req.AttributePayload != nil {
 		c.attributes("attributePayload.attributes", req.AttributePayload.Attributes)
 	}
-	if err := c.err(); err != nil {
+	if err := c.Err(); err != nil {
 		return CreateThingResponse{}, err
 	}
 	attrs := withPayload(nil, req.AttributePayload, false, r.share.str)
@@ -164,7 +164,7 @@ func (r *Registry) DescribeThing(req DescribeThingRequest) (DescribeThingRespons
 func (r *Registry) lookupThing(name string) (*thing, error) {
 	var c checker
 	c.name("thingName", name)
-	if err := c.err(); err != nil {
+	if err := c.Err(); err != nil {
 		return nil, err
 	}
 	t := r.things[name]
@@ -192,7 +192,7 @@ func (r *Registry) UpdateThing(req UpdateThingRequest, now time.Time) error {
 	if req.AttributePayload != nil {
 		c.attributes("attributePayload.attributes", req.AttributePayload.Attributes)
 	}
-	if err := c.err(); err != nil {
+	if err := c.Err(); err != nil {
 		return err
 	}
 	if req.RemoveThingType && req.ThingTypeName != "" {
@@ -249,7 +249,7 @@ type DeleteThingRequest struct {
 func (r *Registry) DeleteThing(req DeleteThingRequest, now time.Time) error {
 	var c checker
 	c.name("thingName", req.ThingName)
-	if err := c.err(); err != nil {
+	if err := c.Err(); err != nil {
 		return err
 	}
 	t := r.things[req.ThingName]
@@ -309,7 +309,7 @@ func (r *Registry) ListThings(req ListThingsRequest) (ListThingsResponse, error)
 		c.attrValue("attributeValue", req.AttributeValue)
 	}
 	c.optName("thingTypeName", req.ThingTypeName)
-	if err := c.err(); err != nil {
+	if err := c.Err(); err != nil {
 		return ListThingsResponse{}, err
 	}
 	if req.AttributeValue != "" && req.AttributeName == "" {

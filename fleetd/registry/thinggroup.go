@@ -33,7 +33,7 @@ func (r *Registry) CreateThingGroup(req CreateThingGroupRequest, now time.Time) 
 	c.optName("parentGroupName", req.ParentGroupName)
 	c.thingGroupProperties("thingGroupProperties", req.ThingGroupProperties)
 	c.tags("tags", req.Tags)
-	if err := c.err(); err != nil {
+	if err := c.Err(); err != nil {
 		return CreateThingGroupResponse{}, err
 	}
 	desc, attrs := createGroupProps(req.ThingGroupProperties)
@@ -182,7 +182,7 @@ func groupProps(g *group) ThingGroupProperties {
 func (r *Registry) lookupGroup(field, name string) (*group, error) {
 	var c checker
 	c.name(field, name)
-	if err := c.err(); err != nil {
+	if err := c.Err(); err != nil {
 		return nil, err
 	}
 	g := r.groups[name]
@@ -223,10 +223,10 @@ func (r *Registry) UpdateThingGroup(req UpdateThingGroupRequest, now time.Time) 
 	var c checker
 	c.name("thingGroupName", req.ThingGroupName)
 	if req.ThingGroupProperties == nil {
-		c.null("thingGroupProperties")
+		c.Null("thingGroupProperties")
 	}
 	c.thingGroupProperties("thingGroupProperties", req.ThingGroupProperties)
-	if err := c.err(); err != nil {
+	if err := c.Err(); err != nil {
 		return UpdateThingGroupResponse{}, err
 	}
 	g := r.groups[req.ThingGroupName]
@@ -260,7 +260,7 @@ type DeleteThingGroupRequest struct {
 func (r *Registry) DeleteThingGroup(req DeleteThingGroupRequest, now time.Time) error {
 	var c checker
 	c.name("thingGroupName", req.ThingGroupName)
-	if err := c.err(); err != nil {
+	if err := c.Err(); err != nil {
 		return err
 	}
 	g := r.groups[req.ThingGroupName]
@@ -320,7 +320,7 @@ func (r *Registry) ListThingGroups(req ListThingGroupsRequest) (ListThingGroupsR
 	c.maxResults(req.MaxResults)
 	c.optName("parentGroup", req.ParentGroup)
 	c.optName("namePrefixFilter", req.NamePrefixFilter)
-	if err := c.err(); err != nil {
+	if err := c.Err(); err != nil {
 		return ListThingGroupsResponse{}, err
 	}
 	after, err := decodeToken("thingGroups", req.NextToken)
@@ -494,7 +494,7 @@ func (r *Registry) ListThingsInThingGroup(req ListThingsInThingGroupRequest) (Li
 	var c checker
 	c.name("thingGroupName", req.ThingGroupName)
 	c.maxResults(req.MaxResults)
-	if err := c.err(); err != nil {
+	if err := c.Err(); err != nil {
 		return ListThingsInThingGroupResponse{}, err
 	}
 	g := r.groups[req.ThingGroupName]
@@ -535,7 +535,7 @@ func (r *Registry) ListThingGroupsForThing(req ListThingGroupsForThingRequest) (
 	var c checker
 	c.name("thingName", req.ThingName)
 	c.maxResults(req.MaxResults)
-	if err := c.err(); err != nil {
+	if err := c.Err(); err != nil {
 		return ListThingGroupsForThingResponse{}, err
 	}
 	t := r.things[req.ThingName]
@@ -573,7 +573,7 @@ func (r *Registry) UpdateThingGroupsForThing(req UpdateThingGroupsForThingReques
 	for i, n := range req.ThingGroupsToRemove {
 		c.name(fmt.Sprintf("thingGroupsToRemove.%d.member", i+1), n)
 	}
-	if err := c.err(); err != nil {
+	if err := c.Err(); err != nil {
 		return err
 	}
 	t := r.things[req.ThingName]

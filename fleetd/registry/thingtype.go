@@ -28,7 +28,7 @@ func (r *Registry) CreateThingType(req CreateThingTypeRequest, now time.Time) (C
 	c.name("thingTypeName", req.ThingTypeName)
 	c.thingTypeProperties(req.ThingTypeProperties)
 	c.tags("tags", req.Tags)
-	if err := c.err(); err != nil {
+	if err := c.Err(); err != nil {
 		return CreateThingTypeResponse{}, err
 	}
 	props := normTypeProps(req.ThingTypeProperties)
@@ -168,7 +168,7 @@ func cloneTypeProps(p ThingTypeProperties) ThingTypeProperties {
 func (r *Registry) lookupType(name string) (*thingType, error) {
 	var c checker
 	c.name("thingTypeName", name)
-	if err := c.err(); err != nil {
+	if err := c.Err(); err != nil {
 		return nil, err
 	}
 	tt := r.types[name]
@@ -197,7 +197,7 @@ func (r *Registry) ListThingTypes(req ListThingTypesRequest) (ListThingTypesResp
 	var c checker
 	c.maxResults(req.MaxResults)
 	c.optName("thingTypeName", req.ThingTypeName)
-	if err := c.err(); err != nil {
+	if err := c.Err(); err != nil {
 		return ListThingTypesResponse{}, err
 	}
 	after, err := decodeToken("thingTypes", req.NextToken)
@@ -260,7 +260,7 @@ func (r *Registry) UpdateThingType(req UpdateThingTypeRequest, now time.Time) er
 	var c checker
 	c.name("thingTypeName", req.ThingTypeName)
 	c.thingTypeProperties(req.ThingTypeProperties)
-	if err := c.err(); err != nil {
+	if err := c.Err(); err != nil {
 		return err
 	}
 	tt, err := r.lookupType(req.ThingTypeName)

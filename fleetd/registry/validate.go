@@ -30,33 +30,9 @@ const (
 	maxTagValueLen    = 256
 )
 
-// checker collects every constraint violation of one request, worded as
-// AWS's request validation words them, and reports them at once:
-//
-//	2 validation errors detected: Value 'a b' at 'thingName' failed to
-//	satisfy constraint: Member must satisfy regular expression pattern:
-//	[a-zA-Z0-9:_-]+; Value '0' at 'maxResults' failed to satisfy
-//	constraint: Member must have value greater than or equal to 1
-type checker struct{ errs []string }
-
-func (c *checker) fail(value, field, constraint string) {
-	c.errs = append(c.errs, fmt.Sprintf("Value '%s' at '%s' failed to satisfy constraint: %s", value, field, constraint))
-}
-
-func (c *checker) null(field string) {
-	c.errs = append(c.errs, fmt.Sprintf("Value null at '%s' failed to satisfy constraint: Member must not be null", field))
-}
-
-// err returns the InvalidRequestException, or nil when nothing failed.
-func (c *checker) err() error {
-	switch len(c.errs) {
-	case 0:
-		return nil
-	case 1:
-		return awserr.New(awserr.InvalidRequest, "1 validation error detected: %s", c.errs[0])
-	}
-	return awserr.New(awserr.InvalidRequest, "%d validation errors detected: %s", len(c.errs), strings.Join(c.errs, "; "))
-}
+// checker collects a request's violated constraints (awserr.Violations):
+// the package's own checks add to it.
+type checker struct{ awserr.Violations }
 
 // constraints returns the failed constraints of one string member.
 func constraints(v string, min, max int, ok func(rune) bool, pattern string) []string {
@@ -76,14 +52,14 @@ func constraints(v string, min, max int, ok func(rune) bool, pattern string) []s
 
 func (c *checker) str(field, v string, min, max int, ok func(rune) bool, pattern string) {
 	for _, m := range constraints(v, min, max, ok, pattern) {
-		c.fail(v, field, m)
+		c.Fail(v, field, m)
 	}
 }
 
 // name checks a required resource name (thingName, thingGroupName, …).
 func (c *checker) name(field, v string) {
 	if v == "" {
-		c.null(field)
+		c.Null(field)
 		return
 	}
 	c.str(field, v, 1, maxNameLen, isNameRune, patName)
@@ -117,11 +93,11 @@ func (c *checker) attributes(field string, m map[string]string) {
 	slices.Sort(keys)
 	for _, k := range keys {
 		if bad := constraints(k, 0, maxAttrNameLen, isAttrNameRune, patAttrName); bad != nil {
-			c.fail(k, field, "Map keys must satisfy constraint: ["+strings.Join(bad, ", ")+"]")
+			c.Fail(k, field, "Map keys must satisfy constraint: ["+strings.Join(bad, ", ")+"]")
 		}
 		v := m[k]
 		if bad := constraints(v, 0, maxAttrValueLen, isAttrValueRune, patAttrValue); bad != nil {
-			c.fail(v, field, "Map value must satisfy constraint: ["+strings.Join(bad, ", ")+"]")
+			c.Fail(v, field, "Map value must satisfy constraint: ["+strings.Join(bad, ", ")+"]")
 		}
 	}
 }
@@ -133,7 +109,7 @@ func (c *checker) tags(field string, tags []Tag) {
 		c.str(f+".Value", t.Value, 0, maxTagValueLen, nil, "")
 	}
 	if len(tags) > MaxTags {
-		c.fail(fmt.Sprint(len(tags)), field, fmt.Sprintf("Member must have length less than or equal to %d", MaxTags))
+		c.Fail(fmt.Sprint(len(tags)), field, fmt.Sprintf("Member must have length less than or equal to %d", MaxTags))
 	}
 }
 
@@ -141,9 +117,9 @@ func (c *checker) tags(field string, tags []Tag) {
 func (c *checker) maxResults(n int) {
 	switch {
 	case n < 0:
-		c.fail(fmt.Sprint(n), "maxResults", "Member must have value greater than or equal to 1")
+		c.Fail(fmt.Sprint(n), "maxResults", "Member must have value greater than or equal to 1")
 	case n > MaxMaxResults:
-		c.fail(fmt.Sprint(n), "maxResults", fmt.Sprintf("Member must have value less than or equal to %d", MaxMaxResults))
+		c.Fail(fmt.Sprint(n), "maxResults", fmt.Sprintf("Member must have value less than or equal to %d", MaxMaxResults))
 	}
 }
 
