@@ -18,8 +18,7 @@ import (
 // shadowChangeBuild is one deferred shadow update's index change, drawn
 // from Core.shadowBuilds and handed back to it once built.
 type shadowChangeBuild struct {
-	before, after shadow.Doc
-	prefix        string
+	before, after shadow.Doc     // of the classic shadow: only it is deferred
 	touched       shadow.Touched // reads paths, not the update's Scratch
 	paths         shadow.TouchedCopy
 	free          *sync.Pool // where it goes back, built
@@ -28,9 +27,9 @@ type shadowChangeBuild struct {
 // BuildChange walks the shadow before and after the update along its paths
 // and returns their difference; it runs on the index's goroutine.
 func (s *shadowChangeBuild) BuildChange(b *index.FlatBuilder, pool *index.ChangePool) index.Change {
-	addShadowTouched(b, s.prefix, &s.before, s.touched)
+	addShadowTouched(b, classicPrefix, &s.before, s.touched)
 	mark := b.Mark()
-	addShadowTouched(b, s.prefix, &s.after, s.touched)
+	addShadowTouched(b, classicPrefix, &s.after, s.touched)
 	ch := b.FinishChange(mark, pool)
 	s.before, s.after, s.touched = shadow.Doc{}, shadow.Doc{}, shadow.Touched{} // let the documents go
 	s.free.Put(s)
@@ -50,7 +49,7 @@ func (c *Core) deferShadowChange(id uint32, name string, before, after *shadow.D
 	if s == nil {
 		s = &shadowChangeBuild{free: &c.shadowBuilds}
 	}
-	s.before, s.after, s.prefix = *before, *after, "shadow."
+	s.before, s.after = *before, *after
 	s.touched = s.paths.Keep(t)
 	c.idx.ix.PutBuilt(id, s)
 	return true
@@ -67,7 +66,7 @@ func (c *Core) dynamicGroupMaySee(t shadow.Touched) bool {
 			return true
 		}
 		for _, f := range dq.fieldList {
-			if t.MayChange("shadow.", f) {
+			if t.MayChange(classicPrefix, f) {
 				return true
 			}
 		}

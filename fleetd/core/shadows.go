@@ -412,10 +412,13 @@ func (c *Core) shadowFlatParts(b *index.FlatBuilder, name string, d *shadow.Doc,
 	return b.Finish()
 }
 
+// classicPrefix is the index fields' prefix of the classic shadow.
+const classicPrefix = "shadow."
+
 // shadowPrefix is the index fields' prefix of a shadow.
 func shadowPrefix(name string) string {
 	if name == "" {
-		return "shadow."
+		return classicPrefix
 	}
 	return "shadow.name." + name + "."
 }
